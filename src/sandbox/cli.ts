@@ -1,0 +1,57 @@
+/**
+ * `npm run sandbox`: the Discord-compatible sandbox alone, for any discord.js bot (not only ours).
+ * Environment: SANDBOX_HOST (default 127.0.0.1), SANDBOX_PORT (default: a free port),
+ * SANDBOX_BOT_TOKEN (default: random), SANDBOX_HEARTBEAT_INTERVAL_MS (default 41250),
+ * SANDBOX_CLOCK_OFFSET_MS (default 0: "Discord's" clock runs this far ahead of ours).
+ */
+import 'dotenv/config';
+import { startSandbox } from './server.js';
+
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    console.error(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const sandbox = await startSandbox({
+  host: process.env.SANDBOX_HOST || '127.0.0.1',
+  port: intFromEnv('SANDBOX_PORT', 0, 0, 65_535),
+  botToken: process.env.SANDBOX_BOT_TOKEN || undefined,
+  heartbeatIntervalMs: intFromEnv('SANDBOX_HEARTBEAT_INTERVAL_MS', 41_250, 100, 600_000),
+  clockOffsetMs: intFromEnv('SANDBOX_CLOCK_OFFSET_MS', 0, -86_400_000, 86_400_000),
+}).catch((error: NodeJS.ErrnoException) => {
+  console.error(
+    `The sandbox could not start: ${error.code === 'EADDRINUSE' ? 'that port is in use' : error.message}`,
+  );
+  process.exit(1);
+});
+
+console.log(`LoopLab Discord sandbox is listening.
+
+  Base URL:      ${sandbox.baseUrl}
+  REST URL:      ${sandbox.restUrl}
+  Gateway URL:   ${sandbox.gatewayUrl}
+  Bot token:     ${sandbox.botToken}
+  Application:   ${sandbox.applicationId}
+  Guild:         ${sandbox.guildId}   channel ${sandbox.channelId}
+
+Point any discord.js v14 bot at it:
+  new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: '${sandbox.apiUrl}' } }).login('<bot token above>')
+Or run LoopLab against it:
+  DISCORD_TOKEN=<bot token above> DISCORD_API_URL=${sandbox.apiUrl} npm start
+Then act as a user:
+  curl -s -XPOST ${sandbox.baseUrl}/sandbox/invoke -H 'content-type: application/json' \\
+    -d '{"user":"alice","command":"block","options":{"ms":4000}}'
+  curl -s ${sandbox.baseUrl}/sandbox/interactions/<id>
+Press Ctrl+C to stop.`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void sandbox.close().then(() => process.exit(0));
+  });
+}

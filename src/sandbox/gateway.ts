@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GatewayCloseCodes, GatewayDispatchEvents, GatewayOpcodes } from 'discord-api-types/v10';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { SandboxWorld } from './world.js';
+
+/** Dispatches kept per session for RESUME replay (Discord keeps a bounded buffer too). */
+const REPLAY_BUFFER = 1_000;
+
+export interface GatewayOptions {
+  heartbeatIntervalMs: number;
+  /** Extra time after a missed heartbeat before the connection counts as a zombie. */
+  heartbeatGraceMs: number;
+  botToken: string;
+  /** How long a disconnected session can still be resumed. */
+  resumeWindowMs?: number;
+}
+
+interface Dispatch {
+  s: number;
+  t: string;
+  d: unknown;
+}
+
+interface GatewaySession {
+  id: string;
+  seq: number;
+  socket: WebSocket | null;
+  buffer: Dispatch[];
+  lastHeartbeatAt: number;
+  zombieTimer: NodeJS.Timeout | null;
+  expireTimer: NodeJS.Timeout | null;
+  heartbeats: number;
+}
+
+export interface GatewayEvent {
+  at: number;
+  type:
+    | 'connected'
+    | 'identified'
+    | 'resumed'
+    | 'zombie-closed'
+    | 'closed'
+    | 'invalid-session'
+    | 'reconnect-requested';
+  sessionId?: string;
+  code?: number;
+  replayed?: number;
+}
+
+/**
+ * A Discord gateway (v10, JSON, no compression) for one shard: HELLO, IDENTIFY → READY +
+ * GUILD_CREATE, heartbeats with ACKs and zombie detection, RESUME with replay, RECONNECT and
+ * INVALID_SESSION.
+ */
+export class SandboxGateway {
+  readonly #wss = new WebSocketServer({ noServer: true });
+  readonly #sessions = new Map<string, GatewaySession>();
+  readonly events: GatewayEvent[] = [];
+  #closed = false;
+
+  constructor(
+    private readonly world: SandboxWorld,
+    private readonly options: GatewayOptions,
+    private readonly resumeUrl: () => string,
+  ) {}
+
+  get heartbeatIntervalMs(): number {
+    return this.options.heartbeatIntervalMs;
+  }
+
+  /** Sessions with a live connection that finished IDENTIFY/RESUME. */
+  get connectedSessions(): number {
+    return [...this.#sessions.values()].filter((s) => s.socket !== null).length;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+  }
+
+  /** Sends a dispatch to every session; sessions that are disconnected keep it for RESUME. */
+  dispatch(t: string, d: unknown): void {
+    for (const session of this.#sessions.values()) this.#send(session, t, d);
+  }
+
+  /** Asks connected clients to reconnect and resume (op 7), as Discord does before maintenance. */
+  requestReconnect(): number {
+    let count = 0;
+    for (const session of this.#sessions.values()) {
+      if (session.socket) {
+        session.socket.send(JSON.stringify({ op: GatewayOpcodes.Reconnect, d: null }));
+        this.#log({ type: 'reconnect-requested', sessionId: session.id });
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** Invalidates every session (op 9, not resumable): clients must IDENTIFY again. */
+  invalidateSessions(): number {
+    let count = 0;
+    for (const session of [...this.#sessions.values()]) {
+      session.socket?.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
+      this.#drop(session);
+      count++;
+    }
+    return count;
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const session of this.#sessions.values()) this.#drop(session);
+    for (const client of this.#wss.clients) client.terminate();
+    this.#wss.close();
+  }
+
+  #log(event: Omit<GatewayEvent, 'at'>): void {
+    this.events.push({ at: this.world.clock.now(), ...event });
+    if (this.events.length > 500) this.events.shift();
+  }
+
+  #accept(ws: WebSocket): void {
+    if (this.#closed) {
+      ws.close(1001);
+      return;
+    }
+    this.#log({ type: 'connected' });
+    let session: GatewaySession | null = null;
+    // Before IDENTIFY/RESUME, the client must still heartbeat in time.
+    let helloTimer: NodeJS.Timeout | null = setTimeout(
+      () => ws.close(GatewayCloseCodes.SessionTimedOut, 'Session timed out'),
+      this.options.heartbeatIntervalMs + this.options.heartbeatGraceMs,
+    );
+    ws.send(
+      JSON.stringify({
+        op: GatewayOpcodes.Hello,
+        d: { heartbeat_interval: this.options.heartbeatIntervalMs },
+      }),
+    );
+
+    ws.on('message', (raw) => {
+      let payload: { op?: number; d?: unknown };
+      try {
+        payload = JSON.parse(raw.toString());
+      } catch {
+        ws.close(GatewayCloseCodes.DecodeError, 'Error while decoding payload.');
+        return;
+      }
+      switch (payload.op) {
+        case GatewayOpcodes.Heartbeat:
+          if (session) this.#heartbeat(session);
+          ws.send(JSON.stringify({ op: GatewayOpcodes.HeartbeatAck }));
+          break;
+        case GatewayOpcodes.Identify: {
+          if (session) {
+            ws.close(GatewayCloseCodes.AlreadyAuthenticated, 'Already authenticated.');
+            return;
+          }
+          const d = payload.d as { token?: string } | undefined;
+          if (d?.token !== this.options.botToken) {
+            ws.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
+            return;
+          }
+          if (helloTimer) clearTimeout(helloTimer);
+          helloTimer = null;
+          session = this.#identify(ws);
+          break;
+        }
+        case GatewayOpcodes.Resume: {
+          const d = payload.d as { token?: string; session_id?: string; seq?: number } | undefined;
+          if (d?.token !== this.options.botToken) {
+            ws.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
+            return;
+          }
+          const existing = this.#sessions.get(d.session_id ?? '');
+          if (!existing) {
+            this.#log({ type: 'invalid-session', sessionId: d.session_id });
+            ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
+            return;
+          }
+          if (helloTimer) clearTimeout(helloTimer);
+          helloTimer = null;
+          session = existing;
+          this.#resume(existing, ws, d.seq ?? 0);
+          break;
+        }
+        case GatewayOpcodes.PresenceUpdate:
+        case GatewayOpcodes.VoiceStateUpdate:
+        case GatewayOpcodes.RequestGuildMembers:
+          if (!session) ws.close(GatewayCloseCodes.NotAuthenticated, 'Not authenticated.');
+          break;
+        default:
+          ws.close(GatewayCloseCodes.UnknownOpcode, 'Unknown opcode.');
+      }
+    });
+
+    ws.on('close', (code) => {
+      if (helloTimer) clearTimeout(helloTimer);
+      if (session && session.socket === ws) {
+        session.socket = null;
+        this.#clearZombieTimer(session);
+        this.#log({ type: 'closed', sessionId: session.id, code });
+        this.#scheduleExpiry(session);
+      }
+    });
+    ws.on('error', () => ws.terminate());
+  }
+
+  #identify(ws: WebSocket): GatewaySession {
+    const session: GatewaySession = {
+      id: randomBytes(16).toString('hex'),
+      seq: 0,
+      socket: ws,
+      buffer: [],
+      lastHeartbeatAt: this.world.clock.now(),
+      zombieTimer: null,
+      expireTimer: null,
+      heartbeats: 0,
+    };
+    this.#sessions.set(session.id, session);
+    this.#log({ type: 'identified', sessionId: session.id });
+    this.#armZombieTimer(session);
+    const world = this.world;
+    this.#send(session, GatewayDispatchEvents.Ready, {
+      v: 10,
+      user: world.bot,
+      guilds: [{ id: world.guildId, unavailable: true }],
+      session_id: session.id,
+      session_type: 'normal',
+      resume_gateway_url: this.resumeUrl(),
+      shard: [0, 1],
+      application: { id: world.applicationId, flags: 0 },
+      private_channels: [],
+      relationships: [],
+      presences: [],
+      guild_join_requests: [],
+      geo_ordered_rtc_regions: [],
+      auth_session_id_hash: '',
+      _trace: ['["looplab-sandbox",{"micros":0}]'],
+    });
+    this.#send(session, GatewayDispatchEvents.GuildCreate, world.guildPayload());
+    return session;
+  }
+
+  #resume(session: GatewaySession, ws: WebSocket, seq: number): void {
+    if (session.socket && session.socket !== ws) session.socket.terminate();
+    if (session.expireTimer) clearTimeout(session.expireTimer);
+    session.expireTimer = null;
+    session.socket = ws;
+    const missed = session.buffer.filter((d) => d.s > seq);
+    for (const dispatch of missed) ws.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, ...dispatch }));
+    this.#send(session, GatewayDispatchEvents.Resumed, { _trace: ['["looplab-sandbox",{"micros":0}]'] });
+    this.#log({ type: 'resumed', sessionId: session.id, replayed: missed.length });
+    this.#heartbeat(session);
+  }
+
+  #send(session: GatewaySession, t: string, d: unknown): void {
+    session.seq += 1;
+    const dispatch = { s: session.seq, t, d };
+    session.buffer.push(dispatch);
+    if (session.buffer.length > REPLAY_BUFFER) session.buffer.shift();
+    session.socket?.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, ...dispatch }));
+  }
+
+  #heartbeat(session: GatewaySession): void {
+    session.lastHeartbeatAt = this.world.clock.now();
+    session.heartbeats += 1;
+    this.#armZombieTimer(session);
+  }
+
+  #armZombieTimer(session: GatewaySession): void {
+    this.#clearZombieTimer(session);
+    session.zombieTimer = setTimeout(() => {
+      const ws = session.socket;
+      if (!ws) return;
+      this.#log({ type: 'zombie-closed', sessionId: session.id, code: GatewayCloseCodes.UnknownError });
+      // 4000 is resumable: the client should come back with RESUME.
+      ws.close(GatewayCloseCodes.UnknownError, 'Heartbeat timed out');
+    }, this.options.heartbeatIntervalMs + this.options.heartbeatGraceMs);
+  }
+
+  #clearZombieTimer(session: GatewaySession): void {
+    if (session.zombieTimer) clearTimeout(session.zombieTimer);
+    session.zombieTimer = null;
+  }
+
+  #scheduleExpiry(session: GatewaySession): void {
+    if (session.expireTimer) clearTimeout(session.expireTimer);
+    session.expireTimer = setTimeout(() => this.#drop(session), this.options.resumeWindowMs ?? 5 * 60_000);
+  }
+
+  #drop(session: GatewaySession): void {
+    this.#clearZombieTimer(session);
+    if (session.expireTimer) clearTimeout(session.expireTimer);
+    session.socket?.terminate();
+    session.socket = null;
+    this.#sessions.delete(session.id);
+  }
+}

@@ -1,0 +1,175 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../discord/facts.js';
+import { SandboxClock } from './clock.js';
+import { SandboxControl } from './control.js';
+import { SandboxGateway } from './gateway.js';
+import { ApiError, errorBody, sendJson, sendNoContent } from './http.js';
+import { makeBotToken } from './ids.js';
+import { InteractionStore } from './interactions.js';
+import { SandboxRest } from './rest.js';
+import { SandboxWorld, type SandboxWorldOptions } from './world.js';
+
+export interface SandboxOptions extends SandboxWorldOptions {
+  /** Interface to bind. Loopback unless you really mean to expose it. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** The bot token the sandbox accepts; random when absent. */
+  botToken?: string;
+  heartbeatIntervalMs?: number;
+  heartbeatGraceMs?: number;
+  /** How far the sandbox's clock ("Discord's") is ahead of this machine's, in ms. */
+  clockOffsetMs?: number;
+  /** Keep every REST response for conformance checks (GET /sandbox/responses). */
+  recordResponses?: boolean;
+}
+
+export interface RecordedResponse {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+}
+
+export interface SandboxInfo {
+  baseUrl: string;
+  restUrl: string;
+  apiUrl: string;
+  gatewayUrl: string;
+  botToken: string;
+  applicationId: string;
+  guildId: string;
+  channelId: string;
+}
+
+export interface RunningSandbox extends SandboxInfo {
+  world: SandboxWorld;
+  interactions: InteractionStore;
+  gateway: SandboxGateway;
+  clock: SandboxClock;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the Discord-compatible sandbox: REST under /api/v10, the gateway on /gateway and the
+ * control API under /sandbox, all on one HTTP server bound to 127.0.0.1.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const clock = new SandboxClock(options.clockOffsetMs ?? 0);
+  const world = new SandboxWorld(clock, options);
+  const botToken = options.botToken || makeBotToken(world.applicationId);
+  const interactions = new InteractionStore(world);
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+  let baseUrl = '';
+  const gatewayUrl = () => `${baseUrl.replace(/^http/, 'ws')}/gateway`;
+  const gateway = new SandboxGateway(
+    world,
+    {
+      heartbeatIntervalMs,
+      heartbeatGraceMs: options.heartbeatGraceMs ?? Math.max(1_000, Math.round(heartbeatIntervalMs / 2)),
+      botToken,
+    },
+    gatewayUrl,
+  );
+  const rest = new SandboxRest({ world, interactions, botToken, gatewayUrl });
+  const control = new SandboxControl({ world, interactions, gateway });
+  const recorded: RecordedResponse[] = [];
+  control.recordedResponses = options.recordResponses ? recorded : null;
+  interactions.on('created', (record) => gateway.dispatch('INTERACTION_CREATE', record.payload));
+
+  const server: Server = createServer((req, res) => {
+    void route(req, res);
+  });
+  // Keep-alive must outlive the longest block: a bot blocked for 10 s reuses its socket and must
+  // meet a living server (else undici fails with "other side closed" instead of Discord's 10062).
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
+  server.requestTimeout = 0;
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/gateway' || path === '/gateway/') gateway.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const path = url.pathname;
+    try {
+      if (path.startsWith('/api/v10/') || path.startsWith('/api/v9/')) {
+        const apiPath = path.slice(path.indexOf('/', 5));
+        let result: { status: number; body?: unknown };
+        try {
+          result = await rest.handle(req, apiPath, url.searchParams);
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error;
+          result = { status: error.status, body: errorBody(error) };
+        }
+        if (options.recordResponses) {
+          recorded.push({
+            method: req.method ?? 'GET',
+            path: `${apiPath}${url.search}`,
+            status: result.status,
+            body: result.body,
+          });
+          if (recorded.length > 5_000) recorded.shift();
+        }
+        if (result.status === 204) sendNoContent(res, clock.now());
+        else sendJson(res, result.status, result.body, clock.now());
+        return;
+      }
+      if (path === '/sandbox' || path.startsWith('/sandbox/')) {
+        await control.handle(req, res, url);
+        return;
+      }
+      if (path === '/' || path === '') {
+        sendJson(res, 200, control.info());
+        return;
+      }
+      sendJson(res, 404, { message: '404: Not Found', code: 0 }, clock.now());
+    } catch (error) {
+      if (error instanceof ApiError) sendJson(res, error.status, errorBody(error), clock.now());
+      else {
+        process.emitWarning(`sandbox: ${(error as Error).stack ?? String(error)}`);
+        if (!res.headersSent) sendJson(res, 500, { message: '500: Internal Server Error', code: 0 });
+        else res.destroy();
+      }
+    }
+  }
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  world.baseUrl = baseUrl;
+  const info: SandboxInfo = {
+    baseUrl,
+    restUrl: `${baseUrl}/api/v10`,
+    apiUrl: `${baseUrl}/api`,
+    gatewayUrl: gatewayUrl(),
+    botToken,
+    applicationId: world.applicationId,
+    guildId: world.guildId,
+    channelId: world.channelId,
+  };
+  control.baseInfo = info;
+  return {
+    ...info,
+    world,
+    interactions,
+    gateway,
+    clock,
+    async close() {
+      interactions.close();
+      gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

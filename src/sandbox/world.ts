@@ -1,0 +1,307 @@
+import type {
+  APIApplicationCommand,
+  APIAttachment,
+  APIChannel,
+  APIEmbed,
+  APIGuild,
+  APIGuildMember,
+  APIMessage,
+  APIMessageTopLevelComponent,
+} from 'discord-api-types/v10';
+import { ChannelType, MessageType } from 'discord-api-types/v10';
+import type { SandboxClock } from './clock.js';
+import { SnowflakeFactory } from './ids.js';
+
+/** A user of the sandbox as Discord's API shows it (every field the spec requires). */
+export interface SandboxUser {
+  id: string;
+  username: string;
+  discriminator: string;
+  global_name: string | null;
+  avatar: string | null;
+  public_flags: number;
+  flags: number;
+  primary_guild: null;
+  bot?: boolean;
+}
+
+export interface StoredAttachment {
+  id: string;
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+/** A message as the sandbox keeps it: the API shape plus what lessons need (edit history). */
+export interface StoredMessage {
+  id: string;
+  channelId: string;
+  author: SandboxUser;
+  content: string;
+  embeds: APIEmbed[];
+  components: APIMessageTopLevelComponent[];
+  attachments: StoredAttachment[];
+  flags: number;
+  createdAt: number;
+  editedAt: number | null;
+  /** Sandbox-clock times of every edit, oldest first: a ticker's frozen seconds show up here. */
+  edits: number[];
+  interactionId: string | null;
+  webhookId: string | null;
+  mentions: SandboxUser[];
+  deleted: boolean;
+}
+
+export interface SandboxWorldOptions {
+  applicationName?: string;
+  guildName?: string;
+  channelName?: string;
+}
+
+/**
+ * The sandbox's world: one application with its bot user, one guild with a text channel, the
+ * users who invoked commands (created on first use), registered commands and messages.
+ */
+export class SandboxWorld {
+  readonly ids: SnowflakeFactory;
+  readonly applicationId: string;
+  readonly applicationName: string;
+  readonly bot: SandboxUser;
+  readonly owner: SandboxUser;
+  readonly guildId: string;
+  readonly guildName: string;
+  readonly channelId: string;
+  readonly channelName: string;
+  readonly createdAt: number;
+  readonly users = new Map<string, SandboxUser>();
+  readonly globalCommands = new Map<string, APIApplicationCommand>();
+  readonly guildCommands = new Map<string, APIApplicationCommand>();
+  readonly messages = new Map<string, StoredMessage>();
+  readonly channelMessages = new Map<string, StoredMessage[]>();
+  readonly attachments = new Map<string, StoredAttachment>();
+
+  constructor(
+    readonly clock: SandboxClock,
+    options: SandboxWorldOptions = {},
+  ) {
+    this.ids = new SnowflakeFactory(clock);
+    this.createdAt = clock.now();
+    this.applicationId = this.ids.next();
+    this.applicationName = options.applicationName ?? 'LoopLab';
+    this.bot = makeUser(this.applicationId, this.applicationName, true);
+    this.owner = makeUser(this.ids.next(), 'sandbox-owner', false);
+    this.guildId = this.ids.next();
+    this.guildName = options.guildName ?? 'LoopLab Sandbox';
+    this.channelId = this.ids.next();
+    this.channelName = options.channelName ?? 'general';
+    this.channelMessages.set(this.channelId, []);
+  }
+
+  /** Users are created on first use, by name, as a classroom would join. */
+  userNamed(name: string): SandboxUser {
+    const key = name.toLowerCase();
+    let user = this.users.get(key);
+    if (!user) {
+      user = makeUser(this.ids.next(), key, false);
+      this.users.set(key, user);
+    }
+    return user;
+  }
+
+  hasChannel(channelId: string): boolean {
+    return this.channelMessages.has(channelId);
+  }
+
+  commandsFor(guildId: string | null): Map<string, APIApplicationCommand> {
+    return guildId ? this.guildCommands : this.globalCommands;
+  }
+
+  /** What a user sees in the guild: guild commands first (they win on name clashes), then global ones. */
+  findCommand(name: string): APIApplicationCommand | undefined {
+    for (const command of [...this.guildCommands.values(), ...this.globalCommands.values()]) {
+      if (command.name === name) return command;
+    }
+    return undefined;
+  }
+
+  addMessage(message: StoredMessage): StoredMessage {
+    this.messages.set(message.id, message);
+    const list = this.channelMessages.get(message.channelId);
+    if (list) list.push(message);
+    for (const attachment of message.attachments) this.attachments.set(attachment.id, attachment);
+    return message;
+  }
+
+  guildPayload(): APIGuild & Record<string, unknown> {
+    const now = new Date(this.createdAt).toISOString();
+    const everyone = {
+      id: this.guildId,
+      name: '@everyone',
+      color: 0,
+      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+      hoist: false,
+      icon: null,
+      unicode_emoji: null,
+      position: 0,
+      permissions: '2248473465835073',
+      managed: false,
+      mentionable: false,
+      flags: 0,
+    };
+    const members = [this.bot, ...this.users.values()].map((user) => this.memberPayload(user));
+    return {
+      id: this.guildId,
+      name: this.guildName,
+      icon: null,
+      splash: null,
+      discovery_splash: null,
+      owner_id: this.owner.id,
+      afk_channel_id: null,
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      roles: [everyone],
+      emojis: [],
+      features: [],
+      mfa_level: 0,
+      application_id: null,
+      system_channel_id: this.channelId,
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      vanity_url_code: null,
+      description: null,
+      banner: null,
+      premium_tier: 0,
+      preferred_locale: 'en-US',
+      public_updates_channel_id: null,
+      nsfw_level: 0,
+      stickers: [],
+      premium_progress_bar_enabled: false,
+      hub_type: null,
+      safety_alerts_channel_id: null,
+      incidents_data: null,
+      region: 'deprecated',
+      // GUILD_CREATE extras
+      joined_at: now,
+      large: false,
+      unavailable: false,
+      member_count: members.length,
+      voice_states: [],
+      members,
+      channels: [this.channelPayload()],
+      threads: [],
+      presences: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+    } as unknown as APIGuild & Record<string, unknown>;
+  }
+
+  channelPayload(): APIChannel {
+    return {
+      id: this.channelId,
+      type: ChannelType.GuildText,
+      guild_id: this.guildId,
+      name: this.channelName,
+      position: 0,
+      permission_overwrites: [],
+      parent_id: null,
+      topic: 'Try /block and /nonblock here',
+      nsfw: false,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      flags: 0,
+    } as unknown as APIChannel;
+  }
+
+  memberPayload(user: SandboxUser): APIGuildMember {
+    return {
+      user,
+      nick: null,
+      avatar: null,
+      banner: null,
+      roles: [],
+      joined_at: new Date(this.createdAt).toISOString(),
+      premium_since: null,
+      deaf: false,
+      mute: false,
+      flags: 0,
+      pending: false,
+      communication_disabled_until: null,
+    } as unknown as APIGuildMember;
+  }
+
+  messagePayload(message: StoredMessage): APIMessage {
+    const payload: Record<string, unknown> = {
+      id: message.id,
+      type: message.interactionId ? MessageType.ChatInputCommand : MessageType.Default,
+      channel_id: message.channelId,
+      author: message.author,
+      content: message.content,
+      timestamp: new Date(message.createdAt).toISOString(),
+      edited_timestamp: message.editedAt === null ? null : new Date(message.editedAt).toISOString(),
+      tts: false,
+      mention_everyone: false,
+      mentions: message.mentions,
+      mention_roles: [],
+      attachments: message.attachments.map((a) => this.attachmentPayload(a)),
+      embeds: message.embeds.map((e) => ({ type: 'rich', ...e })),
+      components: withComponentIds(message.components),
+      pinned: false,
+      flags: message.flags,
+    };
+    if (message.webhookId) {
+      payload.webhook_id = message.webhookId;
+      payload.application_id = this.applicationId;
+    }
+    return payload as unknown as APIMessage;
+  }
+
+  attachmentUrl(attachment: StoredAttachment): string {
+    return `${this.baseUrl}/sandbox/attachments/${attachment.id}/${encodeURIComponent(attachment.filename)}`;
+  }
+
+  attachmentPayload(attachment: StoredAttachment): APIAttachment {
+    const url = this.attachmentUrl(attachment);
+    return {
+      id: attachment.id,
+      filename: attachment.filename,
+      size: attachment.data.length,
+      url,
+      proxy_url: url,
+      content_type: attachment.contentType,
+    };
+  }
+
+  /** Set by the server once it listens, so attachment URLs point back at it. */
+  baseUrl = 'http://127.0.0.1';
+}
+
+export function makeUser(id: string, username: string, bot: boolean): SandboxUser {
+  const user: SandboxUser = {
+    id,
+    username,
+    discriminator: bot ? '0000' : '0',
+    global_name: bot ? null : username.charAt(0).toUpperCase() + username.slice(1),
+    avatar: null,
+    public_flags: 0,
+    flags: 0,
+    primary_guild: null,
+  };
+  if (bot) user.bot = true;
+  return user;
+}
+
+/** Discord numbers every component of a sent message (rows included), starting at 1. */
+function withComponentIds(components: readonly APIMessageTopLevelComponent[]): unknown[] {
+  let next = 1;
+  const number = (component: Record<string, unknown>): Record<string, unknown> => {
+    const copy: Record<string, unknown> = { id: next++, ...component };
+    if (Array.isArray(component.components)) {
+      copy.components = (component.components as Record<string, unknown>[]).map(number);
+    }
+    return copy;
+  };
+  return components.map((c) => number(c as unknown as Record<string, unknown>));
+}
