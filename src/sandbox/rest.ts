@@ -100,11 +100,11 @@ export class SandboxRest {
         },
       })),
       r('GET', '/gateway', '/gateway', false, () => ({ status: 200, body: { url: this.deps.gatewayUrl() } })),
-      r('GET', '/users/@me', '/users/@me', true, () => ({
+      r('GET', '/users/@me', '/users/(?:@|%40)me', true, () => ({
         status: 200,
         body: { ...world.bot, mfa_enabled: false, locale: 'en-US', verified: true, email: null },
       })),
-      r('GET', '/applications/@me', '/applications/@me', true, () => ({
+      r('GET', '/applications/@me', '/applications/(?:@|%40)me', true, () => ({
         status: 200,
         body: applicationPayload(world),
       })),

@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  ActionRowBuilder,
+  AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Routes,
+} from 'discord.js';
+import { describe, expect, it } from 'vitest';
+import { SandboxClient } from '../src/sandbox/client.js';
+import { loadSpecValidator } from './support/openapi.js';
+import { startTinyBot, until } from './support/tiny-bot.js';
+
+describe("the sandbox speaks Discord's published API shapes", () => {
+  it('serves only bodies that validate against discord-api-spec/openapi.json', async () => {
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    const bot = await startTinyBot({
+      reply: (i) => i.reply({ content: 'hello', embeds: [{ title: 'report', description: 'numbers' }] }),
+      ephemeral: (i) => i.reply({ content: 'only you', flags: MessageFlags.Ephemeral }),
+      defer: async (i) => {
+        await i.deferReply();
+        await i.editReply({ content: 'edited', files: [new AttachmentBuilder(png, { name: 'chart.png' })] });
+        const follow = await i.followUp({ content: 'follow-up' });
+        await i.webhook.editMessage(follow.id, { content: 'follow-up edited' });
+        await i.fetchReply();
+        await i.webhook.deleteMessage(follow.id);
+      },
+      buttons: (i) =>
+        i.reply({
+          content: 'pick',
+          components: [
+            new ActionRowBuilder<ButtonBuilder>().addComponents(
+              new ButtonBuilder().setCustomId('a').setLabel('A').setStyle(ButtonStyle.Primary),
+            ),
+          ],
+          withResponse: true,
+        }),
+      late: async (i) => {
+        await new Promise((r) => setTimeout(r, 3_200));
+        await i.reply('late').catch(() => {});
+      },
+    });
+    const { api, client, sandbox } = bot;
+    try {
+      client.on(Events.InteractionCreate, async (i) => {
+        if (i.isButton()) await i.update({ content: `picked ${i.customId}`, components: [] });
+      });
+      for (const command of ['reply', 'ephemeral', 'defer']) {
+        const view = await api.invoke({ user: 'alice', command });
+        expect(view.settled).toBe(true);
+      }
+      const withButtons = await api.invoke({ user: 'alice', command: 'buttons' });
+      const clicked = await api.clickAndSettle('bob', withButtons.messages[0]!.id, 'a');
+      expect(clicked.status).toBe('replied');
+      expect((await api.message(withButtons.messages[0]!.id)).content).toBe('picked a');
+      await api.invoke({ user: 'alice', command: 'late' });
+      await until(
+        async () => (await api.interaction((await api.interactions()).at(-1)!.id)).refusals.length > 0,
+      );
+      // Plain REST calls a bot makes.
+      await client.rest.get(Routes.user('@me'));
+      await client.rest.get(Routes.currentApplication());
+      await client.rest.get(Routes.applicationCommands(sandbox.applicationId));
+      await client.rest.get(Routes.applicationGuildCommands(sandbox.applicationId, sandbox.guildId));
+      const created = (await client.rest.post(Routes.applicationCommands(sandbox.applicationId), {
+        body: { name: 'extra', description: 'an extra global command' },
+      })) as { id: string };
+      await client.rest.patch(Routes.applicationCommand(sandbox.applicationId, created.id), {
+        body: { description: 'patched' },
+      });
+      await client.rest.get(Routes.applicationCommand(sandbox.applicationId, created.id));
+      await client.rest.delete(Routes.applicationCommand(sandbox.applicationId, created.id));
+      await client.rest.post(Routes.channelMessages(sandbox.channelId), {
+        body: { content: 'to the channel' },
+      });
+      await client.rest.get(Routes.channelMessages(sandbox.channelId));
+      await client.rest.get(Routes.channel(sandbox.channelId)).catch(() => {});
+      await client.rest.get(Routes.channelMessages('1')).catch(() => {});
+      await fetch(`${sandbox.restUrl}/users/@me`, { headers: { authorization: 'Bot wrong' } });
+      await fetch(`${sandbox.restUrl}/gateway/bot`, {
+        headers: { authorization: `Bot ${sandbox.botToken}` },
+      });
+
+      const validator = loadSpecValidator();
+      const responses = await api.responses();
+      expect(responses.length).toBeGreaterThan(20);
+      const failures = responses
+        .map((r) => ({ r, check: validator.check(r.method, r.path, r.status, r.body) }))
+        .filter(({ check }) => !check.ok)
+        .map(({ r, check }) => `${r.method} ${r.path} ${r.status}: ${check.errors.join('; ')}`);
+      expect(failures).toEqual([]);
+      const statuses = new Set(responses.map((r) => r.status));
+      for (const status of [200, 201, 204, 401, 404]) expect(statuses).toContain(status);
+      const operations = new Set(
+        responses.map((r) => validator.check(r.method, r.path, r.status, r.body).operation),
+      );
+      expect(operations.size).toBeGreaterThanOrEqual(15);
+    } finally {
+      await bot.stop();
+    }
+  });
+
+  it('`npm run sandbox` prints a URL and token a stock discord.js bot can use', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/cli.ts'], {
+      env: { ...process.env, SANDBOX_PORT: '0', SANDBOX_BOT_TOKEN: 'cli-test-token.abc.def' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    try {
+      await until(() => output.includes('Press Ctrl+C'), 20_000, 'the sandbox banner');
+      const apiUrl = /REST URL:\s+(\S+)\/v10/.exec(output)?.[1];
+      const baseUrl = /Base URL:\s+(\S+)/.exec(output)?.[1];
+      expect(apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
+      expect(output).toContain('cli-test-token.abc.def');
+      const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: apiUrl! } });
+      const ready = once(client, Events.ClientReady);
+      await client.login('cli-test-token.abc.def');
+      await ready;
+      await client.application!.commands.set([{ name: 'hello', description: 'says hello' }]);
+      client.on(Events.InteractionCreate, (i) => {
+        if (i.isChatInputCommand()) void i.reply(`hello ${i.user.username}`);
+      });
+      const view = await new SandboxClient(baseUrl!).invoke({ user: 'zoe', command: 'hello' });
+      expect(view.messages[0]?.content).toBe('hello zoe');
+      await client.destroy();
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+});

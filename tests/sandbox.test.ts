@@ -1,0 +1,201 @@
+import { Worker } from 'node:worker_threads';
+import { AttachmentBuilder, Client, DiscordAPIError, GatewayIntentBits, Routes } from 'discord.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { INITIAL_RESPONSE_DEADLINE_MS, INTERACTION_TOKEN_LIFETIME_MS } from '../src/discord/facts.js';
+import { snowflakeTime } from '../src/discord/snowflake.js';
+import { busyWait, type Handler, startTinyBot, until } from './support/tiny-bot.js';
+
+type Bot = Awaited<ReturnType<typeof startTinyBot>>;
+let bot: Bot | undefined;
+afterEach(async () => {
+  await bot?.stop();
+  bot = undefined;
+});
+
+async function start(handlers: Record<string, Handler>, options = {}) {
+  bot = await startTinyBot(handlers, options);
+  return bot;
+}
+
+describe('the sandbox, driven by a stock discord.js client', () => {
+  it('delivers a slash command and accepts a reply within the deadline', async () => {
+    const { api } = await start({ hi: (i) => i.reply(`hello ${i.user.username}`) });
+    const view = await api.invoke({ user: 'alice', command: 'hi' });
+    expect(view.status).toBe('replied');
+    expect(view.callbackType).toBe(4);
+    expect(view.messages[0]?.content).toBe('hello alice');
+    expect(view.ackedAt! - view.createdAt).toBeLessThan(INITIAL_RESPONSE_DEADLINE_MS);
+    // The interaction id is a snowflake whose timestamp is its creation time.
+    expect(snowflakeTime(view.id)).toBe(view.createdAt);
+  });
+
+  it('marks an interaction failed at 3 s while the bot is still blocked, and refuses the late reply with 10062', async () => {
+    let blockEnd = 0;
+    let replyError: unknown;
+    const { api } = await start({
+      slow: async (i) => {
+        busyWait(3_500);
+        blockEnd = Date.now();
+        try {
+          await i.reply('too late');
+        } catch (error) {
+          replyError = error;
+        }
+      },
+    });
+    const view = await api.invoke({ user: 'alice', command: 'slow' });
+    await until(() => replyError, 10_000, 'the late reply to fail');
+    expect(replyError).toBeInstanceOf(DiscordAPIError);
+    expect((replyError as DiscordAPIError).code).toBe(10062);
+    expect((replyError as DiscordAPIError).status).toBe(404);
+    expect(view.status).toBe('failed');
+    const failedAfter = view.failedAt! - view.createdAt;
+    expect(failedAfter).toBeGreaterThanOrEqual(INITIAL_RESPONSE_DEADLINE_MS);
+    expect(failedAfter).toBeLessThan(INITIAL_RESPONSE_DEADLINE_MS + 400);
+    // The sandbox runs on its own thread: it failed the interaction before the bot's loop was free.
+    expect(view.failedAt!).toBeLessThan(blockEnd);
+    const after = await api.interaction(view.id);
+    expect(after.refusals.map((r) => r.code)).toEqual([10062]);
+  });
+
+  it('keeps a deferred interaction editable after 4 s', async () => {
+    const { api } = await start({
+      defer: async (i) => {
+        await i.deferReply();
+        await new Promise((r) => setTimeout(r, 4_000));
+        await i.editReply('done after 4 s');
+      },
+    });
+    const { id } = await api.send({ user: 'bob', command: 'defer' });
+    const deferred = await until(async () => {
+      const v = await api.interaction(id);
+      return v.status === 'deferred' ? v : null;
+    });
+    expect(deferred.ackedAt! - deferred.createdAt).toBeLessThan(1_000);
+    const view = await api.waitSettled(id, 10_000);
+    expect(view.status).toBe('deferred');
+    expect(view.messages[0]?.content).toBe('done after 4 s');
+    expect(view.messages[0]!.editedAt! - view.createdAt).toBeGreaterThanOrEqual(3_900);
+  });
+
+  it('refuses an edit 15 minutes after the interaction with 401 50027', async () => {
+    let editError: unknown;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { api } = await start({
+      late: async (i) => {
+        await i.deferReply();
+        await gate;
+        try {
+          await i.editReply('a quarter of an hour later');
+        } catch (error) {
+          editError = error;
+        }
+      },
+    });
+    const { id } = await api.send({ user: 'carol', command: 'late' });
+    await until(async () => (await api.interaction(id)).status === 'deferred');
+    await api.advanceClock(INTERACTION_TOKEN_LIFETIME_MS + 1_000);
+    release();
+    await until(() => editError, 5_000, 'the expired edit to fail');
+    expect(editError).toBeInstanceOf(DiscordAPIError);
+    expect((editError as DiscordAPIError).code).toBe(50027);
+    expect((editError as DiscordAPIError).status).toBe(401);
+  });
+
+  it('answers a second callback with 400 40060', async () => {
+    let secondError: unknown;
+    const { api } = await start({
+      twice: async (i) => {
+        await i.reply('first');
+        try {
+          // discord.js refuses a second reply locally, so send it raw as a second process would.
+          await i.client.rest.post(Routes.interactionCallback(i.id, i.token), {
+            body: { type: 4, data: { content: 'second' } },
+            auth: false,
+          });
+        } catch (error) {
+          secondError = error;
+        }
+      },
+    });
+    const view = await api.invoke({ user: 'dave', command: 'twice' });
+    await until(() => secondError);
+    expect((secondError as DiscordAPIError).code).toBe(40060);
+    expect((secondError as DiscordAPIError).status).toBe(400);
+    expect(view.messages.map((m) => m.content)).toEqual(['first']);
+  });
+
+  it('closes a zombie connection with 4000, lets discord.js resume, and replays what it missed', async () => {
+    const { api, received } = await start(
+      { ping: (i) => i.reply('pong') },
+      { heartbeatIntervalMs: 400, heartbeatGraceMs: 400 },
+    );
+    // While this thread is blocked, another thread sends a command: it is dispatched during the outage.
+    const sender = new Worker(
+      `setTimeout(() => fetch(${JSON.stringify(`${api.baseUrl}/sandbox/invoke`)}, { method: 'POST',
+         headers: { 'content-type': 'application/json' },
+         body: JSON.stringify({ user: 'erin', command: 'ping' }) }).then((r) => r.json()).then((b) => {
+           require('node:worker_threads').parentPort.postMessage(b);
+         }), 1500);`,
+      { eval: true },
+    );
+    const sent = new Promise<{ id: string }>((resolve) => sender.once('message', resolve));
+    busyWait(2_500);
+    const { id } = await sent;
+    await sender.terminate();
+    await until(() => received.some((r) => r.id === id), 10_000, 'the replayed interaction');
+    const gateway = await api.gateway();
+    const types = gateway.events.map((e) => e.type);
+    expect(types).toContain('zombie-closed');
+    expect(gateway.events.find((e) => e.type === 'zombie-closed')?.code).toBe(4000);
+    const resumed = gateway.events.find((e) => e.type === 'resumed');
+    expect(resumed?.replayed).toBeGreaterThanOrEqual(1);
+    expect(gateway.connectedSessions).toBe(1);
+  });
+
+  it('rejects a wrong bot token with a clear error', async () => {
+    const { sandbox } = await start({ hi: (i) => i.reply('hi') });
+    const stranger = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: sandbox.apiUrl } });
+    await expect(stranger.login('not-the-sandbox-token')).rejects.toThrow(
+      /invalid token|401|unauthori[sz]ed/i,
+    );
+    await stranger.destroy();
+    const res = await fetch(`${sandbox.restUrl}/users/@me`, { headers: { authorization: 'Bot nope' } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ message: '401: Unauthorized', code: 0 });
+  });
+
+  it('validates options against the registered commands, as Discord does', async () => {
+    const { api } = await start({ hi: (i) => i.reply('hi') });
+    await expect(api.send({ user: 'alice', command: 'hi', options: { ms: 99_999 } })).rejects.toThrow(
+      /at most 20000/,
+    );
+    await expect(api.send({ user: 'alice', command: 'nope' })).rejects.toThrow(/no command \/nope/);
+    await expect(api.send({ user: 'alice', command: 'hi', options: { bogus: 1 } })).rejects.toThrow(
+      /no option/,
+    );
+    // A stale client can still send it: validate:false skips the check.
+    const { id } = await api.send({ user: 'alice', command: 'nope', validate: false });
+    expect(id).toMatch(/^\d+$/);
+  });
+
+  it('answers unknown routes with 404 code 0 and stores multipart uploads', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const { api, sandbox } = await start({
+      chart: (i) =>
+        i.reply({ content: 'a chart', files: [new AttachmentBuilder(png, { name: 'chart.png' })] }),
+    });
+    const res = await fetch(`${sandbox.restUrl}/no/such/route`, {
+      headers: { authorization: `Bot ${sandbox.botToken}` },
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ message: '404: Not Found', code: 0 });
+    const view = await api.invoke({ user: 'alice', command: 'chart' });
+    const attachment = view.messages[0]?.attachments[0];
+    expect(attachment?.filename).toBe('chart.png');
+    expect(await api.attachment(attachment!.url)).toEqual(png);
+  });
+});
