@@ -2,7 +2,7 @@ import { type ChatInputCommandInteraction, Client, Events, GatewayIntentBits } f
 import type { SandboxOptions } from '../../src/sandbox/server.js';
 import { type SandboxThread, startSandboxThread } from '../../src/sandbox/thread.js';
 
-export type Handler = (interaction: ChatInputCommandInteraction) => Promise<void>;
+export type Handler = (interaction: ChatInputCommandInteraction) => Promise<unknown>;
 
 /**
  * A tiny stock discord.js bot for the sandbox's own tests (the LoopLab bot has its own harness):
@@ -62,7 +62,7 @@ export async function until<T>(
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
