@@ -55,14 +55,14 @@ export function busyWait(ms: number): void {
 }
 
 export async function until<T>(
-  probe: () => T | Promise<T>,
+  probe: () => T,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value as NonNullable<T>;
+    if (value) return value as NonNullable<Awaited<T>>;
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
