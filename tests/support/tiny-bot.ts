@@ -58,7 +58,7 @@ export async function until<T>(
   probe: () => T,
   timeoutMs = 10_000,
   what = 'condition',
-): Promise<T> {
+): Promise<NonNullable<Awaited<T>>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
