@@ -1,3 +1,4 @@
+import type { ScenarioStep } from './control.js';
 import type { InteractionView, InvokeRequest, MessageView } from './interactions.js';
 import type { RecordedResponse } from './server.js';
 
@@ -58,6 +59,16 @@ export class SandboxClient {
   async invoke(request: InvokeRequest, timeoutMs = 30_000): Promise<InteractionView> {
     const { id } = await this.send(request);
     return this.waitSettled(id, timeoutMs);
+  }
+
+  /** Sends several commands at set offsets (timed by the sandbox, so exact even while the bot is blocked). */
+  async scenario(
+    steps: ScenarioStep[],
+  ): Promise<Array<{ id: string; createdAt: number; user: string; command: string }>> {
+    const { interactions } = await this.#request<{
+      interactions: Array<{ id: string; createdAt: number; user: string; command: string }>;
+    }>('POST', '/sandbox/scenario', { steps });
+    return interactions;
   }
 
   click(user: string, messageId: string, customId: string): Promise<{ id: string }> {

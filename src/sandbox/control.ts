@@ -69,6 +69,36 @@ export class SandboxControl {
     };
   }
 
+  /** Sends several commands at set offsets, timed on the sandbox's thread. */
+  async #runScenario(
+    steps: ScenarioStep[],
+  ): Promise<Array<{ id: string; createdAt: number; user: string; command: string }>> {
+    const { interactions } = this.deps;
+    for (const [i, step] of steps.entries()) {
+      const after = step.afterMs ?? 0;
+      if (typeof after !== 'number' || !Number.isFinite(after) || after < 0 || after > 60_000) {
+        throw new InvocationError(`step ${i}: "afterMs" must be 0-60000`);
+      }
+    }
+    const started = Date.now();
+    const ordered = steps
+      .map((step, index) => ({ step, index }))
+      .sort((a, b) => (a.step.afterMs ?? 0) - (b.step.afterMs ?? 0));
+    const created: Array<{ id: string; createdAt: number; user: string; command: string }> = [];
+    for (const { step } of ordered) {
+      const wait = started + (step.afterMs ?? 0) - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const record = interactions.invoke(step);
+      created.push({
+        id: record.id,
+        createdAt: record.createdAt,
+        user: record.user.username,
+        command: step.command,
+      });
+    }
+    return created;
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const { world, interactions, gateway } = this.deps;
     const method = req.method ?? 'GET';
@@ -95,6 +125,18 @@ export class SandboxControl {
           return send(200, interactions.view(record));
         }
         return send(201, { id: record.id, createdAt: record.createdAt, deadlineAt: record.deadlineAt });
+      }
+
+      if (method === 'POST' && head === 'scenario' && parts.length === 1) {
+        const body = (await readBody(req)).json as { steps?: unknown } | undefined;
+        const steps = body?.steps;
+        if (!Array.isArray(steps) || steps.length === 0 || steps.length > 50) {
+          return fail(
+            400,
+            'send {"steps":[{"afterMs":0,"user":"alice","command":"block","options":{"ms":2000}}, …]} (1-50 steps)',
+          );
+        }
+        return send(200, { interactions: await this.#runScenario(steps as ScenarioStep[]) });
       }
 
       if (method === 'POST' && head === 'click' && parts.length === 1) {
@@ -193,6 +235,16 @@ export class SandboxControl {
       throw error;
     }
   }
+}
+
+export interface ScenarioStep {
+  /** When to send it, in ms after the scenario starts (the sandbox's own timer: exact even while the bot is blocked). */
+  afterMs?: number;
+  user: string;
+  command: string;
+  options?: Record<string, unknown>;
+  validate?: boolean;
+  ackedElsewhere?: boolean;
 }
 
 function waitMs(url: URL): number {

@@ -1,0 +1,29 @@
+import type { Client } from 'discord.js';
+import type { Config } from '../config/env.js';
+import type { Logger } from '../log/logger.js';
+import type { ClockOffsetEstimator } from '../measure/clock-offset.js';
+import type { LoopDelayRecorder } from '../measure/loop-delay.js';
+import type { MainThreadLedger } from '../measure/main-thread.js';
+import type { WorkPool } from '../work/pool.js';
+
+/** A demo that is running now (for /lag, the watchdog and caps). */
+export interface InFlightDemo {
+  interactionId: string;
+  label: string;
+  user: string;
+  userId: string;
+  startedAt: number;
+}
+
+/** What every command and report can use; built once when the bot starts. */
+export interface BotContext {
+  config: Config;
+  logger: Logger;
+  client: Client;
+  recorder: LoopDelayRecorder;
+  ledger: MainThreadLedger;
+  pool: WorkPool;
+  clock: ClockOffsetEstimator;
+  inFlight: Map<string, InFlightDemo>;
+  startedAt: number;
+}

@@ -1,0 +1,115 @@
+import { DefaultRestOptions } from '@discordjs/rest';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import type { Config } from '../config/env.js';
+import { type Logger, registerSecret } from '../log/logger.js';
+import { ClockOffsetEstimator } from '../measure/clock-offset.js';
+import { LoopDelayRecorder } from '../measure/loop-delay.js';
+import { MainThreadLedger } from '../measure/main-thread.js';
+import { ComponentRegistry } from '../router/components.js';
+import { effectiveDefinition } from '../router/define.js';
+import { createDispatcher } from '../router/dispatch.js';
+import { type CommandRegistry, definitionsOf, loadCommands } from '../router/registry.js';
+import { createWorkPool } from '../work/pool.js';
+import type { BotContext } from './context.js';
+import { deployCommands } from './deploy.js';
+
+export interface LoopLabBot {
+  client: Client;
+  ctx: BotContext;
+  commands: CommandRegistry;
+  /** Logs in and resolves when discord.js is ready (guilds received). */
+  start(): Promise<void>;
+  /** Registers the commands (guild if GUILD_ID or `guildId`, else global). */
+  deploy(guildId?: string | null): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface BotOptions {
+  config: Config;
+  logger: Logger;
+  token: string;
+  /** REST base (…/api); default Discord's. */
+  apiUrl?: string | null;
+  /** The command registry; default: every file in commands/. */
+  commands?: CommandRegistry;
+}
+
+/** Builds the LoopLab bot: one discord.js Client, the measurement machinery and the router. */
+export async function createBot({
+  config,
+  logger,
+  token,
+  apiUrl,
+  ...options
+}: BotOptions): Promise<LoopLabBot> {
+  registerSecret(token);
+  const clock = new ClockOffsetEstimator();
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: {
+      ...(apiUrl ? { api: apiUrl } : {}),
+      // Every REST answer carries Discord's Date header: feed it to the clock-offset estimate.
+      async makeRequest(url: string, init: Parameters<typeof DefaultRestOptions.makeRequest>[1]) {
+        const sent = Date.now();
+        const response = await DefaultRestOptions.makeRequest(url, init);
+        clock.addSample(response.headers.get('date'), sent, Date.now());
+        return response;
+      },
+    },
+  });
+  const recorder = new LoopDelayRecorder();
+  const ledger = new MainThreadLedger();
+  const pool = createWorkPool(config.poolSize);
+  const ctx: BotContext = {
+    config,
+    logger,
+    client,
+    recorder,
+    ledger,
+    pool,
+    clock,
+    inFlight: new Map(),
+    startedAt: Date.now(),
+  };
+  const commands = options.commands ?? (await loadCommands());
+  const components = new ComponentRegistry();
+  for (const command of commands.values()) {
+    for (const handler of (command as { components?: import('../router/components.js').ComponentHandler[] })
+      .components ?? []) {
+      components.register(handler);
+    }
+  }
+  const dispatch = createDispatcher(ctx, commands, components);
+  client.on(Events.InteractionCreate, (interaction) => void dispatch(interaction));
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord.js client error'));
+  client.on(Events.Warn, (message) => logger.warn(message));
+  client.on(Events.ShardResume, (_id, replayed) => logger.info({ replayed }, 'gateway session resumed'));
+  client.on(Events.ShardReconnecting, () => logger.warn('gateway reconnecting'));
+
+  return {
+    client,
+    ctx,
+    commands,
+    async start() {
+      recorder.start();
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      await client.login(token);
+      await ready;
+      logger.info(
+        { user: client.user?.tag, applicationId: client.application?.id, guilds: client.guilds.cache.size },
+        'LoopLab is connected',
+      );
+    },
+    async deploy(guildId = config.guildId) {
+      const applicationId = config.applicationId ?? client.application?.id;
+      if (!applicationId) throw new Error('the application id is unknown (set DISCORD_APPLICATION_ID)');
+      const definitions = definitionsOf(commands).map((d) => effectiveDefinition(d, config.maxBlockMs));
+      return deployCommands(client.rest, applicationId, guildId, definitions);
+    },
+    async stop() {
+      recorder.stop();
+      await client.destroy();
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { availableParallelism } from 'node:os';
+
+/** LoopLab's settings, read from the environment (and .env via dotenv) and checked once at start. */
+export interface Config {
+  /** Absent: sandbox mode (a built-in Discord-compatible server on 127.0.0.1). */
+  discordToken: string | null;
+  applicationId: string | null;
+  /** REST base, e.g. https://discord.com/api (default) or http://127.0.0.1:PORT/api. */
+  apiUrl: string | null;
+  guildId: string | null;
+  logLevel: LogLevel;
+  /** LOG_FORMAT=pretty|json; default pretty on a TTY, JSON otherwise. */
+  logFormat: 'pretty' | 'json';
+  poolSize: number;
+  maxBlockMs: number;
+  /** Per-user pause between demo commands (a teacher's brake); 0 = off. */
+  cooldownMs: number;
+  /** Demos that may run at once across the bot; more are told to wait their turn. */
+  maxConcurrentDemos: number;
+  /** Register the slash commands at start (guild if GUILD_ID, else global). */
+  deployOnStart: boolean;
+  sandbox: { host: string; port: number; clockOffsetMs: number; heartbeatIntervalMs: number };
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const DEFAULT_MAX_BLOCK_MS = 10_000;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`LoopLab's settings need attention:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const SNOWFLAKE = /^\d{17,20}$/;
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  isTty = process.stdout.isTTY === true,
+): Config {
+  const problems: string[] = [];
+  const text = (name: string) => {
+    const value = env[name]?.trim();
+    return value ? value : null;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (it is "${raw}").`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = text(name)?.toLowerCase();
+    if (raw === undefined || raw === null) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (it is "${raw}").`);
+    return fallback;
+  };
+  const snowflake = (name: string): string | null => {
+    const raw = text(name);
+    if (raw !== null && !SNOWFLAKE.test(raw)) {
+      problems.push(`${name} must be a Discord id (17-20 digits; right-click → Copy ID). It is "${raw}".`);
+      return null;
+    }
+    return raw;
+  };
+
+  const discordToken = text('DISCORD_TOKEN');
+  if (discordToken !== null && (/\s/.test(discordToken) || discordToken.length < 20)) {
+    problems.push('DISCORD_TOKEN does not look like a bot token (Developer Portal → Bot → Reset Token).');
+  }
+  let apiUrl = text('DISCORD_API_URL');
+  if (apiUrl !== null) {
+    try {
+      const url = new URL(apiUrl);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+      apiUrl = apiUrl.replace(/\/+$/, '').replace(/\/v\d+$/, '');
+    } catch {
+      problems.push(
+        `DISCORD_API_URL must be an http(s) URL such as http://127.0.0.1:8080/api (it is "${apiUrl}").`,
+      );
+      apiUrl = null;
+    }
+  }
+  const logLevel = (text('LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
+  const logFormatRaw = text('LOG_FORMAT')?.toLowerCase() ?? (isTty ? 'pretty' : 'json');
+  if (logFormatRaw !== 'pretty' && logFormatRaw !== 'json')
+    problems.push('LOG_FORMAT must be pretty or json.');
+
+  const config: Config = {
+    discordToken,
+    applicationId: snowflake('DISCORD_APPLICATION_ID'),
+    apiUrl,
+    guildId: snowflake('GUILD_ID'),
+    logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'info',
+    logFormat: logFormatRaw === 'pretty' ? 'pretty' : 'json',
+    poolSize: int('POOL_SIZE', Math.max(1, availableParallelism() - 1), 1, 64),
+    maxBlockMs: int('MAX_BLOCK_MS', DEFAULT_MAX_BLOCK_MS, 100, 60_000),
+    cooldownMs: int('COOLDOWN_MS', 0, 0, 3_600_000),
+    maxConcurrentDemos: int('MAX_CONCURRENT_DEMOS', 8, 1, 1_000),
+    deployOnStart: bool('DEPLOY_ON_START', true),
+    sandbox: {
+      host: text('SANDBOX_HOST') ?? '127.0.0.1',
+      port: int('SANDBOX_PORT', 0, 0, 65_535),
+      clockOffsetMs: int('SANDBOX_CLOCK_OFFSET_MS', 0, -86_400_000, 86_400_000),
+      heartbeatIntervalMs: int('SANDBOX_HEARTBEAT_INTERVAL_MS', 41_250, 100, 600_000),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,17 @@
+import type { CommandRun } from '../router/run.js';
+import type { WorkKind } from '../work/kinds.js';
+import type { DemoOutcome } from './outcome.js';
+
+/**
+ * Strategy 2 — defer and offload: answers Discord at once ("thinking…"), then runs the same work
+ * on a worker thread from the pool. The main thread only waits for a message, so the event loop
+ * stays free for everyone.
+ */
+export async function deferAndOffload(run: CommandRun, kind: WorkKind, ms: number): Promise<DemoOutcome> {
+  const base = { strategy: 'nonblock', label: run.holder.label, kind, requestedMs: ms } as const;
+  if (!(await run.respond.defer())) return { ...base, skipped: true };
+  run.trace.mark('workStart');
+  const work = await run.ctx.pool.run(kind, ms);
+  run.trace.mark('workEnd');
+  return { ...base, work };
+}

@@ -1,0 +1,92 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { LogLevel } from '../config/env.js';
+
+/** Paths pino redacts wherever they appear in a log object. */
+export const REDACT_PATHS = [
+  'token',
+  '*.token',
+  '*.*.token',
+  'botToken',
+  '*.botToken',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'DISCORD_TOKEN',
+  '*.DISCORD_TOKEN',
+];
+
+const secrets = new Set<string>();
+
+/** Registers a secret (the bot token) so it is masked even inside messages and error strings. */
+export function registerSecret(secret: string | null | undefined): void {
+  if (secret && secret.length >= 8) secrets.add(secret);
+}
+
+/**
+ * Masks secrets in free text: registered secrets, `Bot <token>` headers, and interaction or
+ * webhook tokens inside Discord URLs (they appear in DiscordAPIError messages and urls).
+ */
+export function scrub(text: string): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join('[redacted]');
+  return out
+    .replace(/(Bot\s+)[\w.-]{20,}/g, '$1[redacted]')
+    .replace(/(\/interactions\/\d+\/)[^/\s"']+/g, '$1[redacted]')
+    .replace(/(\/webhooks\/\d+\/)[^/\s"'?]+/g, '$1[redacted]');
+}
+
+function scrubDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) {
+    return {
+      type: value.name,
+      message: scrub(value.message),
+      stack: value.stack ? scrub(value.stack) : undefined,
+      ...(scrubDeep({ ...value }, depth + 1) as object),
+    };
+  }
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, depth + 1);
+  return out;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  format?: 'pretty' | 'json';
+  /** Where JSON lines go (tests pass a stream; default stdout). */
+  destination?: DestinationStream;
+  name?: string;
+}
+
+/** pino, JSON in production and pretty on a terminal, with the token redacted everywhere. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const base = {
+    name: options.name ?? 'looplab',
+    level: options.level ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    hooks: {
+      logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(
+          this,
+          args.map((a) => scrubDeep(a)),
+        );
+      },
+    },
+  };
+  if (options.destination) return pino(base, options.destination);
+  if (options.format === 'pretty') {
+    return pino({
+      ...base,
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name' },
+      },
+    });
+  }
+  return pino(base, pino.destination({ dest: 1, sync: false }));
+}
+
+export type { Logger };

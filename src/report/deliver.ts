@@ -1,0 +1,111 @@
+import { type APIEmbed, AttachmentBuilder, Routes } from 'discord.js';
+import type { DemoOutcome } from '../demos/outcome.js';
+import { INITIAL_RESPONSE_DEADLINE_MS } from '../discord/facts.js';
+import type { CommandRun } from '../router/run.js';
+import { CHART_FILE, renderReportChart } from './chart.js';
+import { demoEmbed } from './demo-embed.js';
+import { explainCause } from './doctor.js';
+import { gatherFacts, type ReportFacts, type Verdict } from './facts.js';
+import { ms } from './format.js';
+
+async function chartFor(run: CommandRun, facts: ReportFacts): Promise<AttachmentBuilder | null> {
+  try {
+    const { png, renderMs } = await renderReportChart(facts);
+    run.log.debug({ renderMs: Math.round(renderMs * 10) / 10 }, 'rendered timeline chart');
+    return new AttachmentBuilder(png, { name: CHART_FILE });
+  } catch (error) {
+    // A report without its picture still teaches; never lose the answer over a chart.
+    run.log.warn({ err: error }, 'could not render the timeline chart');
+    return null;
+  }
+}
+
+async function payloadFor(
+  run: CommandRun,
+  facts: ReportFacts,
+): Promise<{ embeds: APIEmbed[]; files: AttachmentBuilder[] }> {
+  const chart = await chartFor(run, facts);
+  return { embeds: [demoEmbed(facts, chart ? CHART_FILE : undefined)], files: chart ? [chart] : [] };
+}
+
+function logReport(run: CommandRun, facts: ReportFacts): void {
+  run.log.info(
+    {
+      verdict: facts.verdict,
+      firstResponseMs: Math.round(facts.firstResponseMs),
+      totalMs: Math.round(facts.totalMs),
+      loopMaxMs: Math.round(facts.loop.max),
+      blockers: facts.blockers.map((b) => ({ user: b.user, command: b.label, heldMs: b.heldMs })),
+    },
+    `${facts.outcome.label} by ${facts.user.name}: ${facts.verdict}`,
+  );
+}
+
+/**
+ * Sends a demo's report the way Discord still allows: in the first response, as an edit of the
+ * deferred reply, or — when the token is dead — as a channel message that names the user and
+ * explains, with numbers, why their command failed.
+ */
+export async function deliverReport(run: CommandRun, outcome: DemoOutcome): Promise<ReportFacts> {
+  const { respond } = run;
+  if (respond.state === 'pending') {
+    const facts = gatherFacts(run, outcome, 'answering');
+    if (await respond.reply(await payloadFor(run, facts))) {
+      logReport(run, facts);
+      return facts;
+    }
+  } else if (respond.state === 'deferred') {
+    const facts = gatherFacts(run, outcome, 'deferred');
+    if (await respond.edit(await payloadFor(run, facts))) {
+      logReport(run, facts);
+      return facts;
+    }
+  }
+  const verdict: Verdict =
+    respond.state === 'edit-expired'
+      ? 'edit-expired'
+      : respond.state === 'acked-elsewhere'
+        ? 'acked-elsewhere'
+        : 'expired';
+  const facts = gatherFacts(run, outcome, verdict);
+  logReport(run, facts);
+  await explainInChannel(run, facts);
+  return facts;
+}
+
+/** The sentence at the top of a channel explanation. */
+export function channelExplanation(facts: ReportFacts): string {
+  const who = `<@${facts.user.id}>`;
+  const label = `**${facts.outcome.label}**`;
+  const cause = explainCause(facts);
+  switch (facts.verdict) {
+    case 'edit-expired':
+      return `${who} your ${label} finished, but too late to edit its reply: ${cause}`;
+    case 'acked-elsewhere':
+      return `${who} your ${label} was answered by another copy of this bot (Discord said 40060: already acknowledged). Two processes are running with the same token; stop one.`;
+    default:
+      return `${who} your ${label} got no answer: its interaction token **expired** after **${ms(facts.firstResponseMs)}** (Discord allows ${ms(INITIAL_RESPONSE_DEADLINE_MS)}), so Discord showed “This interaction failed”.${cause ? ` Why: ${cause}` : ''}`;
+  }
+}
+
+async function explainInChannel(run: CommandRun, facts: ReportFacts): Promise<void> {
+  const channelId = run.interaction.channelId;
+  const { embeds, files } = await payloadFor(run, facts);
+  try {
+    await run.ctx.client.rest.post(Routes.channelMessages(channelId), {
+      body: {
+        content: channelExplanation(facts).slice(0, 2_000),
+        embeds,
+        allowed_mentions: { users: [facts.user.id] },
+        attachments: files.map((f, id) => ({ id, filename: f.name })),
+      },
+      files: files.map((f) => ({ name: f.name ?? CHART_FILE, data: f.attachment as Buffer })),
+    });
+  } catch (error) {
+    // Without Send Messages in that channel there is nowhere left to tell the user: log it.
+    run.log.warn(
+      { err: error, channelId, explanation: channelExplanation(facts) },
+      'could not post the expiry explanation to the channel',
+    );
+  }
+}

@@ -1,0 +1,161 @@
+import type { APIEmbed, APIEmbedField } from 'discord.js';
+import type { Strategy } from '../demos/outcome.js';
+import { INITIAL_RESPONSE_DEADLINE_MS, MessageLimits } from '../discord/facts.js';
+import { WORK_DESCRIPTIONS, type WorkKind } from '../work/kinds.js';
+import { explainCause } from './doctor.js';
+import type { ReportFacts } from './facts.js';
+import { ms, seconds, truncate } from './format.js';
+
+export const Colors = { ok: 0x57f287, close: 0xfee75c, failed: 0xed4245, info: 0x5865f2 } as const;
+
+/** The lesson each strategy teaches, with the /explain topic that goes deeper. */
+export const LESSON_BY_STRATEGY: Record<Strategy, { sentence: string; topic: string }> = {
+  block: {
+    sentence:
+      'Synchronous work on the main thread stops everything else in the bot: other people’s commands, timers, even the gateway heartbeat. Defer, then offload it.',
+    topic: 'blocking',
+  },
+  nonblock: {
+    sentence:
+      '`deferReply()` answered Discord at once and the work ran on a worker thread, so the event loop stayed free for everyone.',
+    topic: 'offloading',
+  },
+  io: {
+    sentence:
+      'Awaiting real I/O hands the thread back to the event loop until the result is ready: nobody waits behind you.',
+    topic: 'async-await',
+  },
+  yield: {
+    sentence:
+      'Yielding between slices (`await setImmediate()`, Python’s `await asyncio.sleep(0)`) lets other commands run in the gaps; it costs some total time.',
+    topic: 'yielding',
+  },
+};
+
+const EXPIRED_LESSON = {
+  sentence:
+    'Discord waits 3 s for the first response. Send `deferReply()` first and keep slow work off the main thread.',
+  topic: 'deadline',
+};
+
+/** One line a learner reads first. */
+export function verdictLine(facts: ReportFacts): string {
+  switch (facts.verdict) {
+    case 'answering':
+      return `Answered after **${ms(facts.firstResponseMs)}** (Discord allows ${ms(INITIAL_RESPONSE_DEADLINE_MS)}).`;
+    case 'deferred':
+      return `Deferred in **${ms(facts.firstResponseMs)}**, then done in **${seconds(facts.totalMs)}**.`;
+    case 'expired':
+      return `Token **expired** after **${ms(facts.firstResponseMs)}**: Discord showed “This interaction failed”.`;
+    case 'edit-expired':
+      return `Deferred in ${ms(facts.firstResponseMs)}, but the result came after Discord’s 15-minute window (${seconds(facts.totalMs)}).`;
+    case 'acked-elsewhere':
+      return 'Another process acknowledged this interaction first (Discord said 40060).';
+  }
+}
+
+function timelineField(facts: ReportFacts): APIEmbedField {
+  const m = facts.marks;
+  const at = (t: number | undefined) => (t === undefined ? '—' : `+${ms(t - m.created)}`);
+  const lines = [
+    `created by Discord   0 ms`,
+    `received by the bot  ${at(m.received)}`,
+    `handler started      ${at(m.handlerStart)}`,
+  ];
+  if (facts.outcome.strategy !== 'block' || facts.verdict !== 'answering') {
+    lines.push(`first response sent  ${at(m.ackSent)}`);
+    lines.push(
+      m.expiredAt ? `  refused (10062)    ${at(m.expiredAt)}` : `  … confirmed        ${at(m.ackConfirmed)}`,
+    );
+  }
+  if (m.workStart !== undefined) lines.push(`work                 ${at(m.workStart)} → ${at(m.workEnd)}`);
+  lines.push(`report               ${at(facts.now)}`);
+  return { name: 'Timeline (since Discord created it)', value: `\`\`\`\n${lines.join('\n')}\n\`\`\`` };
+}
+
+function loopField(facts: ReportFacts): APIEmbedField {
+  const l = facts.loop;
+  const stuck =
+    l.stalledMs >= 50
+      ? `\nThe loop was stuck for **${seconds(l.stalledMs)}** in this window.`
+      : '\nThe loop stayed free.';
+  return {
+    name: 'Event-loop delay (this window)',
+    value: `p50 ${ms(l.p50)} · p99 ${ms(l.p99)} · max ${ms(l.max)}${stuck}`,
+  };
+}
+
+function blockersField(facts: ReportFacts): APIEmbedField {
+  const lines = facts.blockers
+    .slice(0, 5)
+    .map((b) => `• **${b.user}**’s \`${b.label}\` held it for **${seconds(b.heldMs)}**`);
+  if (facts.ownHeldMs >= 20)
+    lines.push(`• this command’s own work held it for **${seconds(facts.ownHeldMs)}**`);
+  if (lines.length === 0) lines.push('Nobody: no command held the main thread while you waited.');
+  return { name: 'Who held the main thread', value: truncate(lines.join('\n'), MessageLimits.fieldValue) };
+}
+
+function workField(facts: ReportFacts): APIEmbedField | null {
+  const { work, io, strategy } = facts.outcome;
+  if (work) {
+    const where =
+      work.threadId === 0
+        ? 'on the **main thread**'
+        : `on **worker thread ${work.threadId}** (it blocked only that worker)`;
+    const desc = WORK_DESCRIPTIONS[work.kind as WorkKind] ?? work.kind;
+    return {
+      name: 'Work',
+      value: truncate(
+        `${desc}: ${seconds(work.elapsedMs)} ${where}, ${work.units} units, CPU ${ms(work.cpuMs)}${work.detail ? ` (${work.detail})` : ''}.`,
+        MessageLimits.fieldValue,
+      ),
+    };
+  }
+  if (io)
+    return {
+      name: 'Awaited I/O',
+      value: `${io.detail} in ${seconds(io.elapsedMs)}; the main thread was free meanwhile.`,
+    };
+  if (strategy && facts.outcome.skipped)
+    return { name: 'Work', value: 'Skipped: the token was already dead.' };
+  return null;
+}
+
+export function lessonFor(facts: ReportFacts): { sentence: string; topic: string } {
+  return facts.verdict === 'expired' ? EXPIRED_LESSON : LESSON_BY_STRATEGY[facts.outcome.strategy];
+}
+
+/** The compact report embed. `image` names the attached chart, if any. */
+export function demoEmbed(facts: ReportFacts, image?: string): APIEmbed {
+  const lesson = lessonFor(facts);
+  const cause = explainCause(facts);
+  const color =
+    facts.verdict === 'expired' || facts.verdict === 'edit-expired'
+      ? Colors.failed
+      : facts.firstResponseMs > 2_000
+        ? Colors.close
+        : Colors.ok;
+  const description = [
+    verdictLine(facts),
+    cause ? `**Why:** ${cause}` : null,
+    `${lesson.sentence} → \`/explain topic:${lesson.topic}\``,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  const fields = [timelineField(facts), loopField(facts), blockersField(facts), workField(facts)].filter(
+    (f): f is APIEmbedField => f !== null,
+  );
+  const embed: APIEmbed = {
+    title: truncate(`${facts.outcome.label} · ${facts.user.name}`, MessageLimits.embedTitle),
+    description: truncate(description, MessageLimits.embedDescription),
+    color,
+    fields,
+  };
+  if (facts.verdict === 'deferred') {
+    embed.footer = {
+      text: `A deferred reply can be edited for 15 minutes (until ${new Date(facts.editableUntil).toISOString().slice(11, 19)} UTC).`,
+    };
+  }
+  if (image) embed.image = { url: `attachment://${image}` };
+  return embed;
+}

@@ -1,0 +1,27 @@
+import type { InFlightDemo } from '../bot/context.js';
+import type { Config } from '../config/env.js';
+import type { Holder } from '../measure/main-thread.js';
+
+/**
+ * A teacher's brakes: a per-user cooldown between demos and a cap on demos running at once.
+ * Returns a kind explanation when a demo must wait, or null to let it run.
+ */
+export class Guards {
+  readonly #lastDemo = new Map<string, number>();
+
+  constructor(private readonly config: Pick<Config, 'cooldownMs' | 'maxConcurrentDemos'>) {}
+
+  admit(holder: Holder, inFlight: ReadonlyMap<string, InFlightDemo>, now = Date.now()): string | null {
+    const { cooldownMs, maxConcurrentDemos } = this.config;
+    const last = this.#lastDemo.get(holder.userId);
+    if (cooldownMs > 0 && last !== undefined && now - last < cooldownMs) {
+      const wait = Math.ceil((cooldownMs - (now - last)) / 1000);
+      return `Easy there: this server asks for ${Math.ceil(cooldownMs / 1000)} s between demos per person. Try again in ${wait} s.`;
+    }
+    if (inFlight.size >= maxConcurrentDemos) {
+      return `${inFlight.size} demos are running right now (the limit here is ${maxConcurrentDemos}). Give them a few seconds and try again.`;
+    }
+    this.#lastDemo.set(holder.userId, now);
+    return null;
+  }
+}

@@ -1,0 +1,128 @@
+import {
+  type ChatInputCommandInteraction,
+  DiscordAPIError,
+  type InteractionEditReplyOptions,
+  type InteractionReplyOptions,
+  type MessageComponentInteraction,
+  MessageFlags,
+} from 'discord.js';
+import { ErrorCode } from '../discord/facts.js';
+import type { InteractionTrace } from '../measure/trace.js';
+
+export type ResponseState =
+  | 'pending'
+  | 'replied'
+  | 'deferred'
+  | 'expired'
+  | 'acked-elsewhere'
+  | 'edit-expired';
+
+export interface Refusal {
+  code: number;
+  at: number;
+  step: 'reply' | 'defer' | 'edit' | 'follow-up';
+}
+
+type Repliable = ChatInputCommandInteraction | MessageComponentInteraction;
+
+/**
+ * Sends an interaction's responses, stamps the trace (ack sent/confirmed, final sent/confirmed),
+ * and turns Discord's refusals into states the reports explain: 10062 (the 3 s deadline passed),
+ * 40060 (someone else acknowledged it), 50027 (the 15-minute token expired).
+ */
+export class Responder {
+  state: ResponseState = 'pending';
+  readonly refusals: Refusal[] = [];
+  /** How many initial responses this process sent (a 40060 after one means another process answered). */
+  initialResponsesSent = 0;
+
+  constructor(
+    private readonly interaction: Repliable,
+    private readonly trace: InteractionTrace,
+  ) {}
+
+  get acknowledged(): boolean {
+    return this.state === 'replied' || this.state === 'deferred' || this.state === 'edit-expired';
+  }
+
+  /** The first response: "Bot is thinking…". True when Discord accepted it. */
+  async defer(ephemeral = false): Promise<boolean> {
+    return this.#initial('defer', async () => {
+      await this.interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+      this.state = 'deferred';
+    });
+  }
+
+  /** The first response with content. True when Discord accepted it. */
+  async reply(payload: InteractionReplyOptions): Promise<boolean> {
+    this.trace.mark('finalSent');
+    const ok = await this.#initial('reply', async () => {
+      await this.interaction.reply(payload);
+      this.state = 'replied';
+    });
+    if (ok) this.trace.mark('finalConfirmed');
+    return ok;
+  }
+
+  /** Edits the deferred (or sent) reply. True when Discord accepted it. */
+  async edit(payload: InteractionEditReplyOptions): Promise<boolean> {
+    this.trace.mark('finalSent');
+    try {
+      await this.interaction.editReply(payload);
+      this.trace.mark('finalConfirmed');
+      return true;
+    } catch (error) {
+      if (isApiError(error, ErrorCode.InvalidWebhookToken)) {
+        this.refusals.push({ code: ErrorCode.InvalidWebhookToken, at: Date.now(), step: 'edit' });
+        this.state = 'edit-expired';
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** An extra message after the first response (e.g. an ephemeral note). */
+  async followUp(payload: InteractionReplyOptions): Promise<boolean> {
+    try {
+      await this.interaction.followUp(payload);
+      return true;
+    } catch (error) {
+      if (isApiError(error, ErrorCode.InvalidWebhookToken) || isApiError(error, ErrorCode.UnknownWebhook)) {
+        this.refusals.push({
+          code: (error as DiscordAPIError).code as number,
+          at: Date.now(),
+          step: 'follow-up',
+        });
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  async #initial(step: 'reply' | 'defer', send: () => Promise<void>): Promise<boolean> {
+    this.trace.mark('ackSent');
+    this.initialResponsesSent += 1;
+    try {
+      await send();
+      this.trace.mark('ackConfirmed');
+      return true;
+    } catch (error) {
+      if (isApiError(error, ErrorCode.UnknownInteraction)) {
+        this.refusals.push({ code: ErrorCode.UnknownInteraction, at: Date.now(), step });
+        this.trace.mark('expiredAt');
+        this.state = 'expired';
+        return false;
+      }
+      if (isApiError(error, ErrorCode.InteractionAlreadyAcknowledged)) {
+        this.refusals.push({ code: ErrorCode.InteractionAlreadyAcknowledged, at: Date.now(), step });
+        this.state = 'acked-elsewhere';
+        return false;
+      }
+      throw error;
+    }
+  }
+}
+
+export function isApiError(error: unknown, code: number): error is DiscordAPIError {
+  return error instanceof DiscordAPIError && error.code === code;
+}
