@@ -68,7 +68,7 @@ describe('LoopLab through the sandbox, with real discord.js', () => {
     const done = await lab.api.waitSettled(id, 15_000);
     expect(done.messages[0]!.editedAt! - done.createdAt).toBeGreaterThanOrEqual(4_000);
     const text = embedText(done.messages[0]!);
-    expect(text).toMatch(/Deferred in \*\*\d+ ms\*\*, then done in \*\*4\.\d\d s\*\*/);
+    expect(text).toMatch(/Deferred in \*\*[\d.]+ ms\*\*, then done in \*\*4\.\d\d s\*\*/);
     expect(text).toMatch(/worker thread/);
     expect(text).toMatch(/edited for 15 minutes|Nobody/);
     expect(done.messages[0]!.attachments.map((a) => a.filename)).toEqual(['timeline.png']);

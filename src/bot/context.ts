@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { ClockOffsetEstimator } from '../measure/clock-offset.js';
 import type { LoopDelayRecorder } from '../measure/loop-delay.js';
 import type { MainThreadLedger } from '../measure/main-thread.js';
+import type { Watchdog } from '../measure/watchdog.js';
 import type { WorkPool } from '../work/pool.js';
 
 /** A demo that is running now (for /lag, the watchdog and caps). */
@@ -24,6 +25,9 @@ export interface BotContext {
   ledger: MainThreadLedger;
   pool: WorkPool;
   clock: ClockOffsetEstimator;
+  watchdog: Watchdog;
   inFlight: Map<string, InFlightDemo>;
+  /** Recent first responses Discord accepted (newest last), e.g. to count who was answered during a demo. */
+  acks: Array<{ at: number; interactionId: string }>;
   startedAt: number;
 }

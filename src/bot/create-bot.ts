@@ -1,10 +1,12 @@
 import { DefaultRestOptions } from '@discordjs/rest';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Config } from '../config/env.js';
+import { stopAllTickers } from '../demos/ticker.js';
 import { type Logger, registerSecret } from '../log/logger.js';
 import { ClockOffsetEstimator } from '../measure/clock-offset.js';
 import { LoopDelayRecorder } from '../measure/loop-delay.js';
 import { MainThreadLedger } from '../measure/main-thread.js';
+import { Watchdog } from '../measure/watchdog.js';
 import { ComponentRegistry } from '../router/components.js';
 import { effectiveDefinition } from '../router/define.js';
 import { createDispatcher } from '../router/dispatch.js';
@@ -32,6 +34,8 @@ export interface BotOptions {
   apiUrl?: string | null;
   /** The command registry; default: every file in commands/. */
   commands?: CommandRegistry;
+  /** Where the watchdog thread writes (tests); default standard output. */
+  watchdogLogFile?: string;
 }
 
 /** Builds the LoopLab bot: one discord.js Client, the measurement machinery and the router. */
@@ -60,6 +64,8 @@ export async function createBot({
   const recorder = new LoopDelayRecorder();
   const ledger = new MainThreadLedger();
   const pool = createWorkPool(config.poolSize);
+  const watchdog = new Watchdog({ logFile: options.watchdogLogFile, format: config.logFormat });
+  ledger.onChange = (holder, since) => watchdog.setHolder(holder, since);
   const ctx: BotContext = {
     config,
     logger,
@@ -68,7 +74,9 @@ export async function createBot({
     ledger,
     pool,
     clock,
+    watchdog,
     inFlight: new Map(),
+    acks: [],
     startedAt: Date.now(),
   };
   const commands = options.commands ?? (await loadCommands());
@@ -92,6 +100,7 @@ export async function createBot({
     commands,
     async start() {
       recorder.start();
+      await watchdog.start();
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(token);
       await ready;
@@ -107,7 +116,9 @@ export async function createBot({
       return deployCommands(client.rest, applicationId, guildId, definitions);
     },
     async stop() {
+      stopAllTickers();
       recorder.stop();
+      await watchdog.stop();
       await client.destroy();
       await pool.close();
     },

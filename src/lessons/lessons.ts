@@ -1,5 +1,5 @@
 /**
- * The eight lessons behind /learn: short, concrete, each with a Node snippet, its asyncio/discord.py
+ * The eight lessons behind /explain: short, concrete, each with a Node snippet, its asyncio/discord.py
  * twin and a demo command to try. Plain data: renderers add the ```js / ```py fences.
  */
 

@@ -36,6 +36,16 @@ export class ClockOffsetEstimator {
     return (this.#low + this.#high) / 2;
   }
 
+  /**
+   * The offset to correct timestamps by: 0 while the measurements are consistent with equal
+   * clocks, else the end of the known interval nearest zero, so a 1 s-resolution header never
+   * makes us over-correct.
+   */
+  get correctionMs(): number {
+    if (this.#samples === 0 || (this.#low <= 0 && this.#high >= 0)) return 0;
+    return this.#low > 0 ? this.#low : this.#high;
+  }
+
   /** Half the width of the interval the offset is known to lie in. */
   get uncertaintyMs(): number {
     if (this.#samples === 0) return Number.POSITIVE_INFINITY;

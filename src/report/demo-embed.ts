@@ -79,9 +79,14 @@ function loopField(facts: ReportFacts): APIEmbedField {
     l.stalledMs >= 50
       ? `\nThe loop was stuck for **${seconds(l.stalledMs)}** in this window.`
       : '\nThe loop stayed free.';
+  const seen = facts.stallsSeen[0];
+  const watchdog =
+    seen !== undefined
+      ? `\nThe watchdog thread saw the stall at +${ms(seen - facts.marks.created)}, while the main thread was still stuck.`
+      : '';
   return {
     name: 'Event-loop delay (this window)',
-    value: `p50 ${ms(l.p50)} · p99 ${ms(l.p99)} · max ${ms(l.max)}${stuck}`,
+    value: `p50 ${ms(l.p50)} · p99 ${ms(l.p99)} · max ${ms(l.max)}${stuck}${watchdog}`,
   };
 }
 

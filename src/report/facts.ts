@@ -37,6 +37,8 @@ export interface ReportFacts {
   /** This interaction's own main-thread spans. */
   ownSpans: HoldSpan[];
   ownHeldMs: number;
+  /** When the watchdog thread first saw a main-thread stall in this window (it runs while the loop is stuck). */
+  stallsSeen: number[];
   /** Until when a deferred reply can still be edited (our clock). */
   editableUntil: number;
 }
@@ -63,6 +65,7 @@ export function gatherFacts(run: CommandRun, outcome: DemoOutcome, verdict: Verd
     blockers: ctx.ledger.blockersOf(trace.interactionId, marks.created, now),
     ownSpans,
     ownHeldMs: ownSpans.reduce((t, s) => t + (s.end - s.start), 0),
+    stallsSeen: ctx.watchdog.sightings(marks.created, now).map((s) => s.seenAt),
     editableUntil: marks.created + INTERACTION_TOKEN_LIFETIME_MS,
   };
 }

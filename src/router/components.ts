@@ -14,6 +14,8 @@ export interface ComponentRun {
   respond: Responder;
   log: Logger;
   commands: CommandRegistry;
+  /** Runs a slash command in answer to this component (a "try it" button), through the same checks. */
+  runCommand(name: string, options: Record<string, string | number | boolean>): Promise<void>;
 }
 
 export interface ComponentHandler {

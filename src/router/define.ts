@@ -1,4 +1,5 @@
 import { ApplicationCommandOptionType } from 'discord.js';
+import type { ComponentHandler } from './components.js';
 import type { CommandRun } from './run.js';
 
 /** A slash-command option as plain data (the JSON Discord receives). */
@@ -49,6 +50,8 @@ export interface SlashCommand<D extends CommandDefinition = CommandDefinition> {
   /** Demo commands run work and report on it: they count against caps and cooldowns. */
   demo: boolean;
   execute(run: CommandRun<ArgsOf<D>>): Promise<void>;
+  /** Buttons this command's messages carry, handled by the router under `ll1:<name>:…`. */
+  components?: readonly ComponentHandler[];
 }
 
 export function defineCommand<const D extends CommandDefinition>(command: SlashCommand<D>): SlashCommand<D> {

@@ -1,4 +1,5 @@
 import {
+  type ApplicationCommandOptionType,
   type ChatInputCommandInteraction,
   type Interaction,
   type InteractionReplyOptions,
@@ -6,6 +7,7 @@ import {
   MessageFlags,
 } from 'discord.js';
 import type { BotContext } from '../bot/context.js';
+import type { Logger } from '../log/logger.js';
 import type { Holder } from '../measure/main-thread.js';
 import { InteractionTrace } from '../measure/trace.js';
 import type { ComponentRegistry } from './components.js';
@@ -13,9 +15,11 @@ import { effectiveDefinition, parseArgs } from './define.js';
 import { Guards } from './guards.js';
 import type { CommandRegistry } from './registry.js';
 import { isApiError, Responder } from './respond.js';
-import type { CommandRun } from './run.js';
+import type { CommandInteraction, CommandRun } from './run.js';
 
 const ephemeral = (content: string): InteractionReplyOptions => ({ content, flags: MessageFlags.Ephemeral });
+
+type RawOption = { name: string; type: number; value?: unknown };
 
 /**
  * The single dispatch point: every interaction enters here, is looked up in the registry, checked
@@ -25,29 +29,33 @@ const ephemeral = (content: string): InteractionReplyOptions => ({ content, flag
  */
 export function createDispatcher(ctx: BotContext, commands: CommandRegistry, components: ComponentRegistry) {
   const guards = new Guards(ctx.config);
-
-  async function onChatInput(
-    interaction: ChatInputCommandInteraction,
-    trace: InteractionTrace,
-  ): Promise<void> {
-    const respond = new Responder(interaction, trace);
-    const log = ctx.logger.child({
-      interactionId: interaction.id,
-      command: interaction.commandName,
-      userId: interaction.user.id,
+  const responderFor = (interaction: CommandInteraction, trace: InteractionTrace) =>
+    new Responder(interaction, trace, (at) => {
+      ctx.acks.push({ at, interactionId: interaction.id });
+      if (ctx.acks.length > 1_000) ctx.acks.shift();
     });
-    const command = commands.get(interaction.commandName);
+
+  /** Runs command `name` for `interaction` (a slash command or a "try it" button). */
+  async function runCommand(
+    interaction: CommandInteraction,
+    name: string,
+    options: readonly RawOption[],
+    trace: InteractionTrace,
+    respond: Responder,
+    log: Logger,
+  ): Promise<void> {
+    const command = commands.get(name);
     if (!command) {
       log.warn('unknown command');
       await respond.reply(
         ephemeral(
-          `I don't know \`/${interaction.commandName}\`. It may come from an older version of LoopLab whose commands are still cached by Discord. Try \`/explain\` to see what I can do.`,
+          `I don't know \`/${name}\`. It may come from an older version of LoopLab whose commands are still cached by Discord. Try \`/explain\` to see what I can do.`,
         ),
       );
       return;
     }
     const definition = effectiveDefinition(command.definition, ctx.config.maxBlockMs);
-    const parsed = parseArgs(definition, interaction.options.data);
+    const parsed = parseArgs(definition, options);
     if (!parsed.ok) {
       log.info({ problem: parsed.problem }, 'rejected arguments');
       await respond.reply(ephemeral(`That didn't work: ${parsed.problem}`));
@@ -56,10 +64,10 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
     const shown = Object.values(parsed.args).filter((v) => v !== undefined);
     const holder: Holder = {
       interactionId: interaction.id,
-      command: interaction.commandName,
+      command: name,
       user: interaction.user.username,
       userId: interaction.user.id,
-      label: [`/${interaction.commandName}`, ...shown].join(' '),
+      label: [`/${name}`, ...shown].join(' '),
     };
     if (command.demo) {
       const refusal = guards.admit(holder, ctx.inFlight);
@@ -88,6 +96,19 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
     }
   }
 
+  async function onChatInput(
+    interaction: ChatInputCommandInteraction,
+    trace: InteractionTrace,
+  ): Promise<void> {
+    const log = ctx.logger.child({
+      interactionId: interaction.id,
+      command: interaction.commandName,
+      userId: interaction.user.id,
+    });
+    const respond = responderFor(interaction, trace);
+    await runCommand(interaction, interaction.commandName, interaction.options.data, trace, respond, log);
+  }
+
   async function onComponent(
     interaction: MessageComponentInteraction,
     trace: InteractionTrace,
@@ -97,9 +118,24 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
       customId: interaction.customId,
       userId: interaction.user.id,
     });
-    const respond = new Responder(interaction, trace);
+    const respond = responderFor(interaction, trace);
     try {
-      const handled = await components.handle(interaction, { ctx, trace, respond, log, commands });
+      const handled = await components.handle(interaction, {
+        ctx,
+        trace,
+        respond,
+        log,
+        commands,
+        runCommand: (name, options) =>
+          runCommand(
+            interaction,
+            name,
+            toRawOptions(name, options),
+            trace,
+            respond,
+            log.child({ command: name }),
+          ),
+      });
       if (!handled) {
         await respond.reply(
           ephemeral(
@@ -113,9 +149,18 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
     }
   }
 
+  function toRawOptions(name: string, options: Record<string, string | number | boolean>): RawOption[] {
+    const definition = commands.get(name)?.definition;
+    return Object.entries(options).map(([key, value]) => ({
+      name: key,
+      type: (definition?.options?.find((o) => o.name === key)?.type ?? 3) as ApplicationCommandOptionType,
+      value,
+    }));
+  }
+
   return async function dispatch(interaction: Interaction): Promise<void> {
     const received = Date.now();
-    const trace = new InteractionTrace(interaction.id, received, ctx.clock.offsetMs);
+    const trace = new InteractionTrace(interaction.id, received, ctx.clock.correctionMs);
     try {
       if (interaction.isChatInputCommand()) await onChatInput(interaction, trace);
       else if (interaction.isMessageComponent()) await onComponent(interaction, trace);
@@ -127,11 +172,7 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
   };
 }
 
-async function apologise(
-  interaction: ChatInputCommandInteraction | MessageComponentInteraction,
-  respond: Responder,
-  log: BotContext['logger'],
-): Promise<void> {
+async function apologise(interaction: CommandInteraction, respond: Responder, log: Logger): Promise<void> {
   const text =
     'Sorry, something went wrong on my side while running that. It has been logged; please try again in a moment.';
   try {

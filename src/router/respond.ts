@@ -39,6 +39,8 @@ export class Responder {
   constructor(
     private readonly interaction: Repliable,
     private readonly trace: InteractionTrace,
+    /** Told when Discord accepts the first response. */
+    private readonly onAck?: (at: number) => void,
   ) {}
 
   get acknowledged(): boolean {
@@ -104,7 +106,7 @@ export class Responder {
     this.initialResponsesSent += 1;
     try {
       await send();
-      this.trace.mark('ackConfirmed');
+      this.onAck?.(this.trace.mark('ackConfirmed'));
       return true;
     } catch (error) {
       if (isApiError(error, ErrorCode.UnknownInteraction)) {

@@ -1,0 +1,48 @@
+/**
+ * /explain — the lessons behind the demos, one embed each: the idea, a tiny Node example and its
+ * Python asyncio twin, with buttons to page through them and to try the matching demo.
+ */
+import { ApplicationCommandOptionType } from 'discord.js';
+import { LESSONS, lessonById } from '../src/lessons/lessons.js';
+import { EXPLAIN, lessonMessage } from '../src/lessons/render.js';
+import { defineCommand } from '../src/router/define.js';
+
+export default defineCommand({
+  definition: {
+    name: 'explain',
+    description: 'Learn why a bot must never block its event loop, one short lesson at a time',
+    options: [
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'topic',
+        description: 'Which lesson (default: the first)',
+        choices: LESSONS.map((l) => ({ name: l.title.slice(0, 100), value: l.id })),
+      },
+    ],
+  },
+  demo: false,
+  async execute(run) {
+    const lesson = lessonById(run.args.topic ?? '') ?? LESSONS[0];
+    await run.respond.reply(lessonMessage(lesson));
+  },
+  components: [
+    {
+      name: EXPLAIN,
+      async handle(interaction, [action, id], run) {
+        const lesson = lessonById(id ?? '');
+        if (!lesson || !interaction.isButton()) return false;
+        if (action === 'page') {
+          run.trace.mark('ackSent');
+          await interaction.update(lessonMessage(lesson) as Parameters<typeof interaction.update>[0]);
+          run.trace.mark('ackConfirmed');
+          return true;
+        }
+        if (action === 'try') {
+          await run.runCommand(lesson.tryIt.command, lesson.tryIt.options);
+          return true;
+        }
+        return false;
+      },
+    },
+  ],
+});

@@ -1,0 +1,103 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CompareRow } from '../report/timeline.js';
+import type { CommandRun } from '../router/run.js';
+import { runWork, type WorkKind } from '../work/kinds.js';
+import { awaitIoFor, type IoKind } from './await-io.js';
+import type { Strategy } from './outcome.js';
+import { runSliced } from './yield.js';
+
+/** The asynchronous twin of each kind of synchronous work, for the io row. */
+export const IO_TWIN: Record<WorkKind, IoKind> = {
+  cpu: 'timer',
+  crypto: 'crypto',
+  fs: 'fs',
+  json: 'timer',
+  sleep: 'timer',
+  regex: 'timer',
+};
+
+export interface CompareEntry extends CompareRow {
+  strategy: Strategy;
+  /** What the first answer would have been: "after the work" for block, "at once" for the others. */
+  firstAnswerMs: number;
+  /** Could other commands run meanwhile (loop delay stayed under 50 ms)? */
+  othersServed: boolean;
+}
+
+const DEFAULT_SLICE_MS = 10;
+
+/**
+ * Runs the same work the ways LoopLab teaches, one after the other, and measures each: when the
+ * first answer could go out, when the work was done, and how late the event loop got meanwhile.
+ * The caller has already deferred, so the comparison itself never risks the 3 s deadline.
+ */
+export async function compareStrategies(
+  run: CommandRun,
+  kind: WorkKind,
+  ms: number,
+  strategies: readonly Strategy[],
+): Promise<CompareEntry[]> {
+  const { ctx } = run;
+  const deferMs = Math.max(
+    1,
+    (run.trace.marks.ackConfirmed ?? Date.now()) - (run.trace.marks.ackSent ?? Date.now()),
+  );
+  const entries: CompareEntry[] = [];
+  for (const strategy of strategies) {
+    await sleep(30); // let the loop-delay recorder settle between rows
+    const start = Date.now();
+    const busy: Array<{ start: number; end: number }> = [];
+    const off: Array<{ start: number; end: number }> = [];
+    let firstAnswerMs = deferMs;
+    switch (strategy) {
+      case 'block': {
+        const holder = { ...run.holder, label: `${run.holder.label} (block row)` };
+        ctx.ledger.hold(holder, () => runWork(kind, ms));
+        busy.push({ start: 0, end: Date.now() - start });
+        firstAnswerMs = Date.now() - start;
+        break;
+      }
+      case 'nonblock':
+        await ctx.pool.run(kind, ms);
+        off.push({ start: 0, end: Date.now() - start });
+        break;
+      case 'io':
+        await awaitIoFor(IO_TWIN[kind], ms);
+        off.push({ start: 0, end: Date.now() - start });
+        break;
+      case 'yield': {
+        const holder = { ...run.holder, label: `${run.holder.label} (yield row)` };
+        const result = await runSliced(ctx.ledger, holder, kind, ms, DEFAULT_SLICE_MS);
+        for (const s of result.sliceSpans) busy.push({ start: s.start - start, end: s.end - start });
+        break;
+      }
+    }
+    const durationMs = Date.now() - start;
+    await sleep(20); // the recorder's next tick records a stall that just ended
+    const loopDelayMaxMs = ctx.recorder.stats(start, Date.now()).max;
+    entries.push({
+      strategy,
+      label: strategy,
+      durationMs,
+      ackMs: firstAnswerMs,
+      failed: firstAnswerMs > 3_000,
+      mainThreadBusy: mergeSpans(busy),
+      offThread: off,
+      loopDelayMaxMs,
+      firstAnswerMs,
+      othersServed: loopDelayMaxMs < 50,
+    });
+  }
+  return entries;
+}
+
+/** Joins spans closer than 3 ms, so thousands of slices draw as a few readable bands. */
+function mergeSpans(spans: Array<{ start: number; end: number }>): Array<{ start: number; end: number }> {
+  const out: Array<{ start: number; end: number }> = [];
+  for (const s of spans) {
+    const last = out.at(-1);
+    if (last && s.start - last.end < 3) last.end = s.end;
+    else out.push({ ...s });
+  }
+  return out;
+}
