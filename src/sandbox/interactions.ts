@@ -276,10 +276,9 @@ export class InteractionStore extends EventEmitter {
   }
 
   view(record: InteractionRecord): InteractionView {
-    const messageIds = [record.originalMessageId, ...record.followUpIds].filter(
-      (id): id is string => id !== null && id !== record.sourceMessageId,
+    const messageIds = [...new Set([record.originalMessageId, ...record.followUpIds])].filter(
+      (id): id is string => id !== null,
     );
-    if (record.sourceMessageId && record.originalEdited) messageIds.unshift(record.sourceMessageId);
     return {
       id: record.id,
       type: record.type === InteractionType.MessageComponent ? 'component' : 'command',

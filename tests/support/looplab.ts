@@ -18,7 +18,12 @@ export interface LogLine {
  * `npm start` runs it, with its logs captured for assertions.
  */
 export async function startLoopLab(
-  options: { env?: Record<string, string>; sandbox?: SandboxOptions; commands?: CommandRegistry } = {},
+  options: {
+    env?: Record<string, string>;
+    sandbox?: SandboxOptions;
+    commands?: CommandRegistry;
+    watchdogLogFile?: string;
+  } = {},
 ) {
   const sandbox: SandboxThread = await startSandboxThread({ recordResponses: true, ...options.sandbox });
   const config = loadConfig({ POOL_SIZE: '1', LOG_LEVEL: 'debug', ...options.env }, false);
@@ -40,6 +45,7 @@ export async function startLoopLab(
     token: sandbox.botToken,
     apiUrl: sandbox.apiUrl,
     commands: options.commands,
+    watchdogLogFile: options.watchdogLogFile,
   });
   await bot.start();
   await bot.deploy(sandbox.guildId);
