@@ -134,9 +134,14 @@ describe('loadConfig problems', () => {
     ['MAX_BLOCK_MS', '5', /MAX_BLOCK_MS must be a whole number from 100 to 60000 \(it is "5"\)/],
     ['MAX_BLOCK_MS', '60001', /MAX_BLOCK_MS must be a whole number from 100 to 60000/],
     ['COOLDOWN_MS', '-1', /COOLDOWN_MS must be a whole number/],
-    ['GUILD_ID', 'hello', /GUILD_ID must be a Discord id.*"hello"/],
-    ['GUILD_ID', '1234', /GUILD_ID must be a Discord id.*"1234"/],
-    ['DISCORD_APPLICATION_ID', 'my-app', /DISCORD_APPLICATION_ID must be a Discord id.*"my-app"/],
+    // Ids are not echoed back: a token pasted on the wrong line must not reach a terminal.
+    ['GUILD_ID', 'hello', /^GUILD_ID must be a Discord id: 17-20 digits(?!.*hello)/],
+    ['GUILD_ID', '1234', /^GUILD_ID must be a Discord id: 17-20 digits(?!.*1234)/],
+    [
+      'DISCORD_APPLICATION_ID',
+      'my-app',
+      /^DISCORD_APPLICATION_ID must be a Discord id: 17-20 digits(?!.*my-app)/,
+    ],
     ['DISCORD_API_URL', 'ftp://x', /DISCORD_API_URL must be an http\(s\) URL.*"ftp:\/\/x"/],
     ['DISCORD_API_URL', 'not a url', /DISCORD_API_URL must be an http\(s\) URL.*"not a url"/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],

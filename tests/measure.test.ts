@@ -84,7 +84,8 @@ describe('LoopDelayRecorder (recorded samples)', () => {
     recorder.record(T + 330, 1);
     recorder.record(T + 5000, 900);
     expect(recorder.pendingDelay()).toBe(0);
-    expect(recorder.stats(T, T + 400)).toEqual({ samples: 4, p50: 2, p99: 300, max: 300, stalledMs: 300 });
+    // Nearest-rank percentiles: p50 of [1, 1, 2, 300] is the 2nd value.
+    expect(recorder.stats(T, T + 400)).toEqual({ samples: 4, p50: 1, p99: 300, max: 300, stalledMs: 300 });
     expect(recorder.chartSamples(T, T + 15)).toEqual([
       { at: T, delayMs: 1 },
       { at: T + 10, delayMs: 2 },

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { ClockOffsetEstimator } from '../measure/clock-offset.js';
 import type { LoopDelayRecorder } from '../measure/loop-delay.js';
 import type { MainThreadLedger } from '../measure/main-thread.js';
+import type { RestObserver } from '../measure/rest-observer.js';
 import type { Watchdog } from '../measure/watchdog.js';
 import type { WorkPool } from '../work/pool.js';
 
@@ -25,6 +26,7 @@ export interface BotContext {
   ledger: MainThreadLedger;
   pool: WorkPool;
   clock: ClockOffsetEstimator;
+  rest: RestObserver;
   watchdog: Watchdog;
   inFlight: Map<string, InFlightDemo>;
   /** Recent first responses Discord accepted (newest last), e.g. to count who was answered during a demo. */

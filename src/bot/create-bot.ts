@@ -1,4 +1,4 @@
-import { DefaultRestOptions } from '@discordjs/rest';
+import { DefaultRestOptions, RESTEvents } from '@discordjs/rest';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Config } from '../config/env.js';
 import { stopAllTickers } from '../demos/ticker.js';
@@ -6,6 +6,7 @@ import { type Logger, registerSecret } from '../log/logger.js';
 import { ClockOffsetEstimator } from '../measure/clock-offset.js';
 import { LoopDelayRecorder } from '../measure/loop-delay.js';
 import { MainThreadLedger } from '../measure/main-thread.js';
+import { RestObserver } from '../measure/rest-observer.js';
 import { Watchdog } from '../measure/watchdog.js';
 import { ComponentRegistry } from '../router/components.js';
 import { effectiveDefinition } from '../router/define.js';
@@ -48,18 +49,26 @@ export async function createBot({
 }: BotOptions): Promise<LoopLabBot> {
   registerSecret(token);
   const clock = new ClockOffsetEstimator();
+  const rest = new RestObserver(clock);
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: {
       ...(apiUrl ? { api: apiUrl } : {}),
-      // Every REST answer carries Discord's Date header: feed it to the clock-offset estimate.
-      async makeRequest(url: string, init: Parameters<typeof DefaultRestOptions.makeRequest>[1]) {
-        const sent = Date.now();
-        const response = await DefaultRestOptions.makeRequest(url, init);
-        clock.addSample(response.headers.get('date'), sent, Date.now());
-        return response;
-      },
+      // Every REST answer carries Discord's Date header (clock offset); callbacks are timed on the wire.
+      makeRequest: rest.wrap(DefaultRestOptions.makeRequest),
     },
+  });
+  client.rest.on(RESTEvents.RateLimited, (info) => {
+    rest.recordRateLimit({
+      at: Date.now(),
+      route: info.route,
+      retryAfterMs: info.retryAfter,
+      global: info.global,
+    });
+    logger.warn(
+      { route: info.route, retryAfterMs: info.retryAfter, global: info.global },
+      'rate limited by Discord',
+    );
   });
   const recorder = new LoopDelayRecorder();
   const ledger = new MainThreadLedger();
@@ -74,6 +83,7 @@ export async function createBot({
     ledger,
     pool,
     clock,
+    rest,
     watchdog,
     inFlight: new Map(),
     acks: [],

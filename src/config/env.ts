@@ -65,7 +65,8 @@ export function loadConfig(
   const snowflake = (name: string): string | null => {
     const raw = text(name);
     if (raw !== null && !SNOWFLAKE.test(raw)) {
-      problems.push(`${name} must be a Discord id (17-20 digits; right-click → Copy ID). It is "${raw}".`);
+      // Not echoed: a token pasted on the wrong line must not end up in a terminal or a log.
+      problems.push(`${name} must be a Discord id: 17-20 digits (Developer Mode → right-click → Copy ID).`);
       return null;
     }
     return raw;

@@ -32,20 +32,24 @@ export function scrub(text: string): string {
   for (const secret of secrets) out = out.split(secret).join('[redacted]');
   return out
     .replace(/(Bot\s+)[\w.-]{20,}/g, '$1[redacted]')
-    .replace(/(\/interactions\/\d+\/)[^/\s"']+/g, '$1[redacted]')
+    .replace(/(\/interactions\/\d+\/)[^/\s"'?]+/g, '$1[redacted]')
     .replace(/(\/webhooks\/\d+\/)[^/\s"'?]+/g, '$1[redacted]');
 }
 
+const MAX_DEPTH = 8;
+
 function scrubDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrub(value);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than anything we log on purpose: drop it rather than risk printing a secret.
+  if (depth > MAX_DEPTH) return '[nested too deep]';
   if (value instanceof Error) {
-    return {
-      type: value.name,
-      message: scrub(value.message),
-      stack: value.stack ? scrub(value.stack) : undefined,
-      ...(scrubDeep({ ...value }, depth + 1) as object),
-    };
+    // Keep the class (pino's err.type), message, stack, cause and own fields, scrubbed.
+    const copy = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
+    for (const key of Object.getOwnPropertyNames(value)) {
+      copy[key] = scrubDeep((value as unknown as Record<string, unknown>)[key], depth + 1);
+    }
+    return copy;
   }
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));
   const out: Record<string, unknown> = {};
@@ -76,17 +80,30 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       },
     },
   };
-  if (options.destination) return pino(base, options.destination);
-  if (options.format === 'pretty') {
-    return pino({
+  let logger: Logger;
+  if (options.destination) logger = pino(base, options.destination);
+  else if (options.format === 'pretty') {
+    logger = pino({
       ...base,
       transport: {
         target: 'pino-pretty',
         options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name' },
       },
     });
-  }
-  return pino(base, pino.destination({ dest: 1, sync: false }));
+  } else logger = pino(base, pino.destination({ dest: 1, sync: false }));
+  return scrubChildBindings(logger);
+}
+
+/**
+ * Fields bound with .child(...) are scrubbed too: pino runs no hook on them, so wrap `child` on
+ * the root logger; every child inherits the wrapper through its prototype.
+ */
+function scrubChildBindings(logger: Logger): Logger {
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, options) {
+    return child.call(this, scrubDeep(bindings) as typeof bindings, options);
+  } as Logger['child'];
+  return logger;
 }
 
 export type { Logger };

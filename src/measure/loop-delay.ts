@@ -85,7 +85,9 @@ export class LoopDelayRecorder {
    * after a block sees it.
    */
   stats(start: number, end: number): DelayStats {
-    const inside = this.samples(start, end).map((s) => s.delayMs);
+    const inside = this.samples(start, Number.POSITIVE_INFINITY)
+      .filter((s) => s.at <= end || s.at - s.delayMs < end)
+      .map((s) => s.delayMs);
     const pending = this.pendingDelay();
     // Called right after synchronous work, before the timer could fire: count the delay in progress.
     if (pending > 0 && end >= Date.now() - this.resolutionMs) inside.push(pending);
@@ -106,7 +108,7 @@ export class LoopDelayRecorder {
     return out;
   }
 
-  /** The largest stall (one sample) overlapping [start, end]: when it began and how long it lasted. */
+  /** Every stall (one sample each) overlapping [start, end]: when it began and how long it lasted. */
   stalls(start: number, end: number, minMs = STALL_MS): Array<{ start: number; end: number; ms: number }> {
     return this.samples(start, Number.POSITIVE_INFINITY)
       .filter((s) => s.delayMs >= minMs && s.at - s.delayMs <= end)
@@ -117,7 +119,9 @@ export class LoopDelayRecorder {
 export function summarise(values: number[]): DelayStats {
   if (values.length === 0) return { samples: 0, p50: 0, p99: 0, max: 0, stalledMs: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  const pick = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  // Nearest-rank percentile: the smallest value with at least q of the samples at or below it.
+  const pick = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
   return {
     samples: sorted.length,
     p50: pick(0.5),

@@ -64,14 +64,14 @@ export class MainThreadLedger {
     ) {
       last.end = span.end;
     } else {
-      this.#spans.push(span);
+      this.#spans.push({ ...span });
     }
     const horizon = Date.now() - this.keepMs;
     while (this.#spans.length > 0 && (this.#spans[0]?.end ?? 0) < horizon) this.#spans.shift();
   }
 
   spans(start: number, end: number): HoldSpan[] {
-    return this.#spans.filter((s) => s.end > start && s.start < end);
+    return this.#spans.filter((s) => s.end > start && s.start < end).map((s) => ({ ...s }));
   }
 
   /** Other interactions that held the thread during [start, end], longest first. */

@@ -102,7 +102,7 @@ export function parseArgs(
     switch (option.type) {
       case ApplicationCommandOptionType.Integer:
       case ApplicationCommandOptionType.Number: {
-        const n = typeof given === 'string' ? Number(given) : given;
+        const n = typeof given === 'string' && given.trim() !== '' ? Number(given) : given;
         const integer = option.type === ApplicationCommandOptionType.Integer;
         if (typeof n !== 'number' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
           return { ok: false, problem: `${name} must be a ${integer ? 'whole ' : ''}number.` };
@@ -111,6 +111,10 @@ export function parseArgs(
         const max = option.max_value ?? Number.POSITIVE_INFINITY;
         if (n < min || n > max) {
           return { ok: false, problem: `${name} must be between ${min} and ${max} (you sent ${n}).` };
+        }
+        if (option.choices && !option.choices.some((c) => c.value === n)) {
+          const allowed = option.choices.map((c) => `\`${c.value}\``).join(', ');
+          return { ok: false, problem: `${name} must be one of ${allowed} (you sent ${n}).` };
         }
         args[option.name] = n;
         break;
@@ -127,6 +131,12 @@ export function parseArgs(
             ok: false,
             problem: `${name} must be one of ${allowed} (you sent \`${given.slice(0, 50)}\`).`,
           };
+        }
+        if (option.min_length !== undefined && given.length < option.min_length) {
+          return { ok: false, problem: `${name} must be at least ${option.min_length} characters.` };
+        }
+        if (option.max_length !== undefined && given.length > option.max_length) {
+          return { ok: false, problem: `${name} must be at most ${option.max_length} characters.` };
         }
         args[option.name] = given;
       }

@@ -1,0 +1,58 @@
+import type { ClockOffsetEstimator } from './clock-offset.js';
+
+export interface CallbackTiming {
+  /** When @discordjs/rest actually put the callback request on the wire (after its queue). */
+  sentAt: number;
+  receivedAt: number;
+  status: number;
+}
+
+export interface RateLimitHit {
+  at: number;
+  route: string;
+  retryAfterMs: number;
+  global: boolean;
+}
+
+type ResponseLike = { headers: { get(name: string): string | null }; status: number };
+
+/**
+ * Watches every REST request discord.js makes: Discord's `Date` header feeds the clock-offset
+ * estimate, and interaction callbacks are timed on the wire, so a report can tell time spent in
+ * our own code from time spent in @discordjs/rest's queue (rate limits).
+ */
+export class RestObserver {
+  readonly #callbacks = new Map<string, CallbackTiming>();
+  readonly rateLimits: RateLimitHit[] = [];
+
+  constructor(private readonly clock: ClockOffsetEstimator) {}
+
+  wrap<I, R extends ResponseLike>(makeRequest: (url: string, init: I) => Promise<R>) {
+    return async (url: string, init: I): Promise<R> => {
+      const sentAt = Date.now();
+      const response = await makeRequest(url, init);
+      const receivedAt = Date.now();
+      this.clock.addSample(response.headers.get('date'), sentAt, receivedAt);
+      const callback = /\/interactions\/(\d+)\/[^/]+\/callback/.exec(url);
+      if (callback?.[1]) {
+        this.#callbacks.set(callback[1], { sentAt, receivedAt, status: response.status });
+        if (this.#callbacks.size > 2_000)
+          this.#callbacks.delete(this.#callbacks.keys().next().value as string);
+      }
+      return response;
+    };
+  }
+
+  callbackTiming(interactionId: string): CallbackTiming | undefined {
+    return this.#callbacks.get(interactionId);
+  }
+
+  recordRateLimit(hit: RateLimitHit): void {
+    this.rateLimits.push(hit);
+    if (this.rateLimits.length > 200) this.rateLimits.shift();
+  }
+
+  rateLimitsBetween(start: number, end: number): RateLimitHit[] {
+    return this.rateLimits.filter((r) => r.at >= start && r.at <= end);
+  }
+}
