@@ -5,6 +5,7 @@ import type { ClockOffsetEstimator } from '../measure/clock-offset.js';
 import type { LoopDelayRecorder } from '../measure/loop-delay.js';
 import type { MainThreadLedger } from '../measure/main-thread.js';
 import type { RestObserver } from '../measure/rest-observer.js';
+import type { UtilizationRecorder } from '../measure/utilization.js';
 import type { Watchdog } from '../measure/watchdog.js';
 import type { WorkPool } from '../work/pool.js';
 
@@ -23,6 +24,7 @@ export interface BotContext {
   logger: Logger;
   client: Client;
   recorder: LoopDelayRecorder;
+  utilization: UtilizationRecorder;
   ledger: MainThreadLedger;
   pool: WorkPool;
   clock: ClockOffsetEstimator;

@@ -7,6 +7,7 @@ import { ClockOffsetEstimator } from '../measure/clock-offset.js';
 import { LoopDelayRecorder } from '../measure/loop-delay.js';
 import { MainThreadLedger } from '../measure/main-thread.js';
 import { RestObserver } from '../measure/rest-observer.js';
+import { UtilizationRecorder } from '../measure/utilization.js';
 import { Watchdog } from '../measure/watchdog.js';
 import { ComponentRegistry } from '../router/components.js';
 import { effectiveDefinition } from '../router/define.js';
@@ -71,6 +72,7 @@ export async function createBot({
     );
   });
   const recorder = new LoopDelayRecorder();
+  const utilization = new UtilizationRecorder();
   const ledger = new MainThreadLedger();
   const pool = createWorkPool(config.poolSize);
   const watchdog = new Watchdog({ logFile: options.watchdogLogFile, format: config.logFormat });
@@ -80,6 +82,7 @@ export async function createBot({
     logger,
     client,
     recorder,
+    utilization,
     ledger,
     pool,
     clock,
@@ -110,6 +113,7 @@ export async function createBot({
     commands,
     async start() {
       recorder.start();
+      utilization.start();
       await watchdog.start();
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(token);
@@ -128,6 +132,7 @@ export async function createBot({
     async stop() {
       stopAllTickers();
       recorder.stop();
+      utilization.stop();
       await watchdog.stop();
       await client.destroy();
       await pool.close();

@@ -29,6 +29,11 @@ async function payloadFor(
 }
 
 function logReport(run: CommandRun, facts: ReportFacts): void {
+  if (facts.verdict === 'acked-elsewhere' && facts.initialResponsesSent <= 1) {
+    run.log.warn(
+      'Discord refused our only response with 40060 (already acknowledged): another process answered first. Are two copies of the bot running with this token?',
+    );
+  }
   run.log.info(
     {
       verdict: facts.verdict,

@@ -84,9 +84,39 @@ function loopField(facts: ReportFacts): APIEmbedField {
     seen !== undefined
       ? `\nThe watchdog thread saw the stall at +${ms(seen - facts.marks.created)}, while the main thread was still stuck.`
       : '';
+  const u = facts.utilization;
+  const busyButIdle = u.elu >= 0.8 && u.wallMs > 0 && u.cpuMs < u.wallMs * 0.25;
+  const usage = `\nMain thread busy ${Math.round(u.elu * 100)}% of the window · process CPU ${ms(u.cpuMs)} in ${seconds(u.wallMs)}${
+    busyButIdle
+      ? ': **blocked but idle**, sleeping rather than computing, like `time.sleep()` in async code.'
+      : '.'
+  }`;
   return {
     name: 'Event-loop delay (this window)',
-    value: `p50 ${ms(l.p50)} · p99 ${ms(l.p99)} · max ${ms(l.max)}${stuck}${watchdog}`,
+    value: truncate(
+      `p50 ${ms(l.p50)} · p99 ${ms(l.p99)} · max ${ms(l.max)}${stuck}${watchdog}${usage}`,
+      MessageLimits.fieldValue,
+    ),
+  };
+}
+
+function slicesField(facts: ReportFacts): APIEmbedField | null {
+  const { slices, work } = facts.outcome;
+  const { workStart, workEnd } = facts.marks;
+  if (!slices || !work || workStart === undefined || workEnd === undefined) return null;
+  const wall = workEnd - workStart;
+  const extra = work.elapsedMs > 0 ? Math.round(((wall - work.elapsedMs) / work.elapsedMs) * 100) : 0;
+  return {
+    name: 'Slices',
+    value: truncate(
+      [
+        `**${slices.count}** slices of ~${ms(slices.sliceMs)} (longest ${ms(slices.longestMs)}); loop delay p99 ${ms(facts.loop.p99)}, about one slice.`,
+        `Total ${seconds(wall)} for ${seconds(work.elapsedMs)} of work (+${extra}%): unsliced it takes ${seconds(work.elapsedMs)} but holds everyone for all of it.`,
+        `**${slices.othersAnswered}** other interaction${slices.othersAnswered === 1 ? ' was' : 's were'} answered meanwhile.`,
+        'asyncio twin: `await asyncio.sleep(0)` between slices.',
+      ].join('\n'),
+      MessageLimits.fieldValue,
+    ),
   };
 }
 
@@ -147,9 +177,13 @@ export function demoEmbed(facts: ReportFacts, image?: string): APIEmbed {
   ]
     .filter(Boolean)
     .join('\n');
-  const fields = [timelineField(facts), loopField(facts), blockersField(facts), workField(facts)].filter(
-    (f): f is APIEmbedField => f !== null,
-  );
+  const fields = [
+    timelineField(facts),
+    loopField(facts),
+    blockersField(facts),
+    workField(facts),
+    slicesField(facts),
+  ].filter((f): f is APIEmbedField => f !== null);
   const embed: APIEmbed = {
     title: truncate(`${facts.outcome.label} · ${facts.user.name}`, MessageLimits.embedTitle),
     description: truncate(description, MessageLimits.embedDescription),

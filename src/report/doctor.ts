@@ -2,29 +2,91 @@ import { INITIAL_RESPONSE_DEADLINE_MS } from '../discord/facts.js';
 import type { ReportFacts } from './facts.js';
 import { ms, seconds } from './format.js';
 
+/** A first response later than this is a close call worth explaining. */
+export const CLOSE_CALL_MS = 2_000;
+/** Age on arrival above this (beyond the clock's uncertainty) means the network or host was slow. */
+export const LATE_ARRIVAL_MS = 1_000;
+/** Time in @discordjs/rest's queue above this is worth naming. */
+export const SLOW_QUEUE_MS = 250;
+
+export type Cause =
+  | 'acked-elsewhere'
+  | 'token-lifetime'
+  | 'held-by-other'
+  | 'own-work'
+  | 'arrived-late'
+  | 'rest-queue'
+  | 'slow-response';
+
+export interface Diagnosis {
+  cause: Cause;
+  /** One sentence with the numbers. */
+  text: string;
+}
+
 /**
- * Names the cause of a failure or a close call from what was measured, most specific first, in
- * one sentence with numbers. Returns null when the response was comfortably on time.
+ * The doctor: names why an interaction failed or came close (first response after 2 s), from what
+ * was measured, most specific first. Null when the response was comfortably on time.
  */
-export function explainCause(facts: ReportFacts): string | null {
-  const failed = facts.verdict === 'expired';
-  const close = facts.firstResponseMs > (INITIAL_RESPONSE_DEADLINE_MS * 2) / 3;
-  if (facts.verdict === 'edit-expired') {
-    return `the result came ${seconds(facts.totalMs)} after the command; interaction tokens work for 15 minutes, so the edit was refused (50027).`;
+export function diagnose(facts: ReportFacts): Diagnosis | null {
+  if (facts.verdict === 'acked-elsewhere') {
+    return facts.initialResponsesSent <= 1
+      ? {
+          cause: 'acked-elsewhere',
+          text: 'another process answered first: this process sent one response and Discord refused it as already acknowledged (40060), so two copies of the bot are running with this token.',
+        }
+      : {
+          cause: 'acked-elsewhere',
+          text: 'this process answered twice; Discord keeps only the first response (40060).',
+        };
   }
-  if (!failed && !close) return null;
+  if (facts.verdict === 'edit-expired') {
+    const since = facts.marks.ackConfirmed ?? facts.marks.created;
+    return {
+      cause: 'token-lifetime',
+      text: `the edit came ${seconds(facts.now - since)} after the first response (${seconds(facts.totalMs)} after the command); interaction tokens work for 15 minutes, so Discord refused it (50027).`,
+    };
+  }
   const waited = facts.firstResponseMs;
+  if (facts.verdict !== 'expired' && waited <= CLOSE_CALL_MS) return null;
+
   const heldByOthers = facts.blockers.reduce((t, b) => t + b.heldMs, 0);
   const top = facts.blockers[0];
   if (top && heldByOthers >= waited / 3) {
     const others = facts.blockers.length > 1 ? ` (and ${facts.blockers.length - 1} more)` : '';
-    return `the bot’s event loop was held by **${top.user}**’s \`${top.label}\` for **${seconds(top.heldMs)}**${others} while your command waited.`;
+    return {
+      cause: 'held-by-other',
+      text: `the bot’s event loop was held by **${top.user}**’s \`${top.label}\` for **${seconds(top.heldMs)}**${others} while your command waited.`,
+    };
   }
-  if (facts.ownHeldMs >= waited / 3) {
-    return `this command’s own work ran on the main thread for **${seconds(facts.ownHeldMs)}** before it tried to answer.`;
+  const { handlerStart, ackSent } = facts.marks;
+  const beforeAck = handlerStart !== undefined && ackSent !== undefined ? ackSent - handlerStart : 0;
+  if (facts.ownHeldMs >= waited / 3 || beforeAck >= waited / 2) {
+    return {
+      cause: 'own-work',
+      text: `this command’s own work ran on the main thread for **${seconds(Math.max(facts.ownHeldMs, beforeAck))}** before it sent its first response (no \`deferReply()\` first).`,
+    };
   }
-  if (facts.ageOnArrivalMs > 1_000) {
-    return `it arrived ${ms(facts.ageOnArrivalMs)} after Discord created it (network or host delay).`;
+  if (facts.ageOnArrivalMs - facts.clockUncertaintyMs > LATE_ARRIVAL_MS) {
+    return {
+      cause: 'arrived-late',
+      text: `it reached the bot ${ms(facts.ageOnArrivalMs)} after Discord created it (clock offset corrected): the network or the host was slow, not the code.`,
+    };
   }
-  return `the first response took ${ms(waited)}.`;
+  const limited = facts.rateLimits[0];
+  if ((facts.restQueueMs ?? 0) > SLOW_QUEUE_MS || limited) {
+    return {
+      cause: 'rest-queue',
+      text: `the first response waited ${ms(facts.restQueueMs ?? 0)} in @discordjs/rest’s queue${limited ? ` (rate limited on ${limited.route} for ${ms(limited.retryAfterMs)})` : ''}.`,
+    };
+  }
+  return {
+    cause: 'slow-response',
+    text: `the first response took ${ms(waited)}, past Discord’s ${ms(INITIAL_RESPONSE_DEADLINE_MS)}.`,
+  };
+}
+
+/** Just the sentence, for embeds and channel messages. */
+export function explainCause(facts: ReportFacts): string | null {
+  return diagnose(facts)?.text ?? null;
 }

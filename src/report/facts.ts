@@ -2,7 +2,9 @@ import type { DemoOutcome } from '../demos/outcome.js';
 import { INITIAL_RESPONSE_DEADLINE_MS, INTERACTION_TOKEN_LIFETIME_MS } from '../discord/facts.js';
 import type { DelaySample, DelayStats } from '../measure/loop-delay.js';
 import type { Blocker, HoldSpan } from '../measure/main-thread.js';
+import type { RateLimitHit } from '../measure/rest-observer.js';
 import type { TraceMarks } from '../measure/trace.js';
+import type { WindowUtilization } from '../measure/utilization.js';
 import type { CommandRun } from '../router/run.js';
 
 export type Verdict =
@@ -39,6 +41,15 @@ export interface ReportFacts {
   ownHeldMs: number;
   /** When the watchdog thread first saw a main-thread stall in this window (it runs while the loop is stuck). */
   stallsSeen: number[];
+  /** Main-thread event-loop utilisation and process CPU over the window. */
+  utilization: WindowUtilization;
+  /** How long the first response waited in @discordjs/rest's queue before going on the wire. */
+  restQueueMs: number | null;
+  rateLimits: RateLimitHit[];
+  /** ± how well the clock offset to Discord is known (ms). */
+  clockUncertaintyMs: number;
+  /** How many first responses this process sent (1 + a 40060 means another process answered). */
+  initialResponsesSent: number;
   /** Until when a deferred reply can still be edited (our clock). */
   editableUntil: number;
 }
@@ -66,8 +77,19 @@ export function gatherFacts(run: CommandRun, outcome: DemoOutcome, verdict: Verd
     ownSpans,
     ownHeldMs: ownSpans.reduce((t, s) => t + (s.end - s.start), 0),
     stallsSeen: ctx.watchdog.sightings(marks.created, now).map((s) => s.seenAt),
+    utilization: ctx.utilization.window(marks.created, now),
+    restQueueMs: restQueueMs(run),
+    rateLimits: ctx.rest.rateLimitsBetween(marks.created, now),
+    clockUncertaintyMs: Math.min(ctx.clock.uncertaintyMs, 1_000),
+    initialResponsesSent: run.respond.initialResponsesSent,
     editableUntil: marks.created + INTERACTION_TOKEN_LIFETIME_MS,
   };
+}
+
+function restQueueMs(run: CommandRun): number | null {
+  const sent = run.ctx.rest.callbackTiming(run.trace.interactionId)?.sentAt;
+  const asked = run.trace.marks.ackSent;
+  return sent !== undefined && asked !== undefined ? Math.max(0, sent - asked) : null;
 }
 
 /** The first response came later than the deadline, or close to it. */
