@@ -38,12 +38,12 @@ export class ClockOffsetEstimator {
 
   /**
    * The offset to correct timestamps by: 0 while the measurements are consistent with equal
-   * clocks, else the end of the known interval nearest zero, so a 1 s-resolution header never
-   * makes us over-correct.
+   * clocks (a 1 s-resolution header must not shift every timestamp by up to half a second), else
+   * the middle of the known interval.
    */
   get correctionMs(): number {
     if (this.#samples === 0 || (this.#low <= 0 && this.#high >= 0)) return 0;
-    return this.#low > 0 ? this.#low : this.#high;
+    return this.offsetMs;
   }
 
   /** Half the width of the interval the offset is known to lie in. */

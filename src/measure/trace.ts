@@ -29,7 +29,8 @@ export class InteractionTrace {
     readonly clockOffsetMs = 0,
   ) {
     this.createdByDiscord = snowflakeTime(interactionId);
-    this.marks = { created: this.createdByDiscord - clockOffsetMs, received };
+    // Nothing arrives before it was created: if the clock estimate says so, it is off by that much.
+    this.marks = { created: Math.min(this.createdByDiscord - clockOffsetMs, received), received };
   }
 
   mark(name: Exclude<keyof TraceMarks, 'created' | 'received'>, at = Date.now()): number {
