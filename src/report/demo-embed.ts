@@ -17,7 +17,7 @@ export const LESSON_BY_STRATEGY: Record<Strategy, { sentence: string; topic: str
   },
   nonblock: {
     sentence:
-      '`deferReply()` answered Discord at once and the work ran on a worker thread, so the event loop stayed free for everyone.',
+      '`deferReply()` went out as soon as the handler ran and the work ran on a worker thread, so the event loop stayed free for everyone.',
     topic: 'offloading',
   },
   io: {
