@@ -2,7 +2,7 @@
  * /explain — the lessons behind the demos, one embed each: the idea, a tiny Node example and its
  * Python asyncio twin, with buttons to page through them and to try the matching demo.
  */
-import { ApplicationCommandOptionType } from 'discord.js';
+import { ApplicationCommandOptionType, type InteractionUpdateOptions } from 'discord.js';
 import { LESSONS, lessonById } from '../src/lessons/lessons.js';
 import { EXPLAIN, lessonMessage } from '../src/lessons/render.js';
 import { defineCommand } from '../src/router/define.js';
@@ -32,13 +32,14 @@ export default defineCommand({
         const lesson = lessonById(id ?? '');
         if (!lesson || !interaction.isButton()) return false;
         if (action === 'page') {
-          run.trace.mark('ackSent');
-          await interaction.update(lessonMessage(lesson) as Parameters<typeof interaction.update>[0]);
-          run.trace.mark('ackConfirmed');
+          await run.respond.update(lessonMessage(lesson) as InteractionUpdateOptions);
           return true;
         }
         if (action === 'try') {
-          await run.runCommand(lesson.tryIt.command, lesson.tryIt.options);
+          // The lessons' examples respect this server's MAX_BLOCK_MS.
+          const options = { ...lesson.tryIt.options };
+          if (typeof options.ms === 'number') options.ms = Math.min(options.ms, run.ctx.config.maxBlockMs);
+          await run.runCommand(lesson.tryIt.command, options);
           return true;
         }
         return false;

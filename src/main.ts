@@ -26,12 +26,20 @@ process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unha
 let sandbox: SandboxThread | null = null;
 if (!config.discordToken) {
   try {
-    sandbox = await startSandboxThread({
-      host: config.sandbox.host,
-      port: config.sandbox.port,
-      clockOffsetMs: config.sandbox.clockOffsetMs,
-      heartbeatIntervalMs: config.sandbox.heartbeatIntervalMs,
-    });
+    sandbox = await startSandboxThread(
+      {
+        host: config.sandbox.host,
+        port: config.sandbox.port,
+        clockOffsetMs: config.sandbox.clockOffsetMs,
+        heartbeatIntervalMs: config.sandbox.heartbeatIntervalMs,
+      },
+      {
+        onCrash(error) {
+          logger.fatal({ err: error }, 'the built-in Discord sandbox crashed; stopping');
+          void shutdown('sandbox crash', 1);
+        },
+      },
+    );
   } catch (error) {
     console.error(
       `The sandbox could not start on ${config.sandbox.host}:${config.sandbox.port}: ${(error as Error).message}`,
@@ -92,14 +100,14 @@ Press Ctrl+C to stop.
 }
 
 let stopping = false;
-async function shutdown(signal: string) {
+async function shutdown(signal: string, code = 0) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
   await bot.stop().catch((error) => logger.warn({ err: error }, 'error while stopping the bot'));
   await sandbox?.close();
   logger.flush?.();
-  process.exit(0);
+  process.exit(code);
 }
 process.once('SIGINT', () => void shutdown('SIGINT'));
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

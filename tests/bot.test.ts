@@ -18,6 +18,17 @@ beforeAll(async () => {
       },
     }),
   );
+  commands.set(
+    'boomlater',
+    defineCommand({
+      definition: { name: 'boomlater', description: 'defers, then throws (test only)' },
+      demo: false,
+      async execute(run) {
+        await run.respond.defer();
+        throw new Error('kaboom after defer');
+      },
+    }),
+  );
   lab = await startLoopLab({ commands });
   // Warm up: the first demo pays for JIT and the worker's start.
   await lab.api.invoke({ user: 'warmup', command: 'nonblock', options: { ms: 20 } });
@@ -70,7 +81,8 @@ describe('LoopLab through the sandbox, with real discord.js', () => {
     const text = embedText(done.messages[0]!);
     expect(text).toMatch(/Deferred in \*\*[\d.]+ ms\*\*, then done in \*\*4\.\d\d s\*\*/);
     expect(text).toMatch(/worker thread/);
-    expect(text).toMatch(/edited for 15 minutes|Nobody/);
+    expect(text).toMatch(/A deferred reply can be edited for 15 minutes \(until \d\d:\d\d:\d\d UTC\)/);
+    expect(text).toMatch(/Nobody: no command held the main thread/);
     expect(done.messages[0]!.attachments.map((a) => a.filename)).toEqual(['timeline.png']);
   });
 
@@ -127,6 +139,14 @@ describe('LoopLab through the sandbox, with real discord.js', () => {
     expect(line?.interactionId).toBe(view.id);
     expect(JSON.stringify(line)).toContain('kaboom');
     expect((await lab.api.invoke({ user: 'frank', command: 'lag' })).status).toBe('replied');
+  });
+
+  it('replaces the "thinking…" placeholder with the apology when a handler throws after deferring', async () => {
+    const view = await lab.api.invoke({ user: 'frank', command: 'boomlater' });
+    expect(view.status).toBe('deferred');
+    expect(view.settled).toBe(true);
+    expect(view.messages).toHaveLength(1);
+    expect(view.messages[0]?.content).toMatch(/Sorry, something went wrong/);
   });
 
   it('/lag reports plausible loop-delay numbers (p99 ≥ p50 ≥ 0)', async () => {

@@ -278,6 +278,7 @@ function inFlight(count: number): Map<string, InFlightDemo> {
   for (let i = 0; i < count; i++) {
     map.set(`f${i}`, {
       interactionId: `f${i}`,
+      command: 'block',
       label: '/block 1000',
       user: 'x',
       userId: `x${i}`,

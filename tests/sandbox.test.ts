@@ -1,6 +1,9 @@
+import { once } from 'node:events';
+import { request } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { AttachmentBuilder, Client, DiscordAPIError, GatewayIntentBits, Routes } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { INITIAL_RESPONSE_DEADLINE_MS, INTERACTION_TOKEN_LIFETIME_MS } from '../src/discord/facts.js';
 import { snowflakeTime } from '../src/discord/snowflake.js';
 import { busyWait, type Handler, startTinyBot, until } from './support/tiny-bot.js';
@@ -197,5 +200,126 @@ describe('the sandbox, driven by a stock discord.js client', () => {
     const attachment = view.messages[0]?.attachments[0];
     expect(attachment?.filename).toBe('chart.png');
     expect(await api.attachment(attachment!.url)).toEqual(png);
+  });
+
+  it('answers a reply after a 10 s block with 10062, not a dead keep-alive socket', async () => {
+    let replyError: unknown;
+    const { api } = await start({
+      long: async (i) => {
+        busyWait(10_000);
+        try {
+          await i.reply('ten seconds later');
+        } catch (error) {
+          replyError = error;
+        }
+      },
+    });
+    // The bot's REST socket was opened at login and then sat idle through the 10 s block.
+    await api.send({ user: 'alice', command: 'long' });
+    await until(() => replyError, 20_000, 'the late reply');
+    expect(replyError).toBeInstanceOf(DiscordAPIError);
+    expect((replyError as DiscordAPIError).code).toBe(10062);
+  }, 40_000);
+
+  it('answers unknown webhooks with 10015, 204s without a content type, and errors as JSON', async () => {
+    const { api, sandbox, tokens } = await start({ quiet: async () => {} });
+    const unknown = await fetch(
+      `${sandbox.restUrl}/webhooks/${sandbox.applicationId}/no-such-token/messages/@original`,
+      {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ content: 'x' }),
+      },
+    );
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('application/json');
+    expect(await unknown.json()).toEqual({ message: 'Unknown Webhook', code: 10015 });
+    // A raw callback, as any client would send it (the bot itself leaves this one unanswered).
+    const { id } = await api.send({ user: 'alice', command: 'quiet' });
+    const token = await until(() => tokens.get(id));
+    const ok = await fetch(`${sandbox.restUrl}/interactions/${id}/${token}/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 5 }),
+    });
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('content-type')).toBeNull();
+    expect(await ok.text()).toBe('');
+    const malformed = await fetch(`${sandbox.restUrl}/interactions/${id}/%E0%A4%A/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 4, data: { content: 'x' } }),
+    });
+    expect(malformed.status).toBe(404);
+    expect(((await malformed.json()) as { code: number }).code).toBe(10062);
+  });
+
+  it('sends RECONNECT (op 7) and INVALID_SESSION (op 9); discord.js resumes or identifies again and keeps working', async () => {
+    const { api } = await start({ ping: (i) => i.reply('pong') });
+    expect((await api.requestReconnect()).sessions).toBe(1);
+    await until(
+      async () => (await api.gateway()).events.some((e) => e.type === 'resumed'),
+      10_000,
+      'a resume',
+    );
+    expect((await api.invoke({ user: 'alice', command: 'ping' })).messages[0]?.content).toBe('pong');
+    expect((await api.invalidateSessions()).sessions).toBe(1);
+    await until(
+      async () => (await api.gateway()).events.filter((e) => e.type === 'identified').length >= 2,
+      15_000,
+      'a fresh IDENTIFY',
+    );
+    await until(async () => (await api.gateway()).connectedSessions === 1, 10_000);
+    expect((await api.invoke({ user: 'bob', command: 'ping' })).messages[0]?.content).toBe('pong');
+  }, 40_000);
+
+  it('closes a connection that sends a non-object frame with 4002 and stays up', async () => {
+    const { api, sandbox } = await start({ ping: (i) => i.reply('pong') });
+    for (const frame of ['null', '42', '"text"', '[1,2]', '{not json']) {
+      const ws = new WebSocket(`${sandbox.gatewayUrl}?v=10&encoding=json`);
+      await once(ws, 'open');
+      const closed = once(ws, 'close');
+      ws.send(frame);
+      expect((await closed)[0]).toBe(4002);
+    }
+    expect((await api.invoke({ user: 'alice', command: 'ping' })).messages[0]?.content).toBe('pong');
+  });
+
+  it('re-arms the 3 s deadline when the sandbox clock jumps', async () => {
+    const { api } = await start({ silent: async () => {} });
+    const { id } = await api.send({ user: 'alice', command: 'silent' });
+    await api.advanceClock(5_000);
+    const view = await api.interaction(id);
+    expect(view.status).toBe('failed');
+  });
+
+  it('refuses control requests a foreign web page could send', async () => {
+    const { sandbox } = await start({ hi: (i) => i.reply('hi') });
+    const plain = await fetch(`${sandbox.baseUrl}/sandbox/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ user: 'mallory', command: 'hi' }),
+    });
+    expect(plain.status).toBe(403);
+    const foreign = await fetch(`${sandbox.baseUrl}/sandbox/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify({ user: 'mallory', command: 'hi' }),
+    });
+    expect(foreign.status).toBe(403);
+    // A DNS-rebinding page reaches 127.0.0.1 under its own name: the Host header gives it away.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const url = new URL(`${sandbox.baseUrl}/sandbox`);
+      request(
+        { host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'evil.example' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      )
+        .on('error', reject)
+        .end();
+    });
+    expect(rebound).toBe(403);
   });
 });

@@ -15,7 +15,7 @@ describe('runWork', () => {
       const wall = performance.now() - start;
       results.set(kind, result);
       expect(wall).toBeGreaterThanOrEqual(190);
-      expect(wall).toBeLessThan(400);
+      expect(wall).toBeLessThan(700); // generous: the first run of a kind also builds its data
       expect(result.kind).toBe(kind);
       expect(result.requestedMs).toBe(200);
       expect(result.elapsedMs).toBeGreaterThanOrEqual(190);

@@ -88,7 +88,11 @@ export async function createBot({
   const utilization = new UtilizationRecorder();
   const ledger = new MainThreadLedger();
   const pool = createWorkPool(config.poolSize);
-  const watchdog = new Watchdog({ logFile: options.watchdogLogFile, format: config.logFormat });
+  const watchdog = new Watchdog({
+    logFile: options.watchdogLogFile,
+    format: config.logFormat,
+    level: config.logLevel,
+  });
   ledger.onChange = (holder, since) => watchdog.setHolder(holder, since);
   const ctx: BotContext = {
     config,

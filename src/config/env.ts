@@ -84,7 +84,7 @@ export function loadConfig(
       apiUrl = apiUrl.replace(/\/+$/, '').replace(/\/v\d+$/, '');
     } catch {
       problems.push(
-        `DISCORD_API_URL must be an http(s) URL such as http://127.0.0.1:8080/api (it is "${apiUrl}").`,
+        'DISCORD_API_URL must be an http(s) URL such as http://127.0.0.1:8080/api (not echoed: it may hold a secret).',
       );
       apiUrl = null;
     }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { INITIAL_RESPONSE_DEADLINE_MS } from '../discord/facts.js';
 import type { CompareRow } from '../report/timeline.js';
 import type { CommandRun } from '../router/run.js';
 import { runWork, type WorkKind } from '../work/kinds.js';
@@ -16,10 +17,13 @@ export const IO_TWIN: Record<WorkKind, IoKind> = {
   regex: 'timer',
 };
 
+/**
+ * One row. `ackMs` is when this strategy's first answer would have reached Discord, counted from
+ * the command's creation: the real defer for the deferring strategies, and "when the handler
+ * started + the work" for block.
+ */
 export interface CompareEntry extends CompareRow {
   strategy: Strategy;
-  /** What the first answer would have been: "after the work" for block, "at once" for the others. */
-  firstAnswerMs: number;
   /** Could other commands run meanwhile (loop delay stayed under 50 ms)? */
   othersServed: boolean;
 }
@@ -38,10 +42,9 @@ export async function compareStrategies(
   strategies: readonly Strategy[],
 ): Promise<CompareEntry[]> {
   const { ctx } = run;
-  const deferMs = Math.max(
-    1,
-    (run.trace.marks.ackConfirmed ?? Date.now()) - (run.trace.marks.ackSent ?? Date.now()),
-  );
+  const { created, ackSent, ackConfirmed } = run.trace.marks;
+  const handlerReadyMs = (ackSent ?? Date.now()) - created;
+  const deferMs = (ackConfirmed ?? Date.now()) - created;
   const entries: CompareEntry[] = [];
   for (const strategy of strategies) {
     await sleep(30); // let the loop-delay recorder settle between rows
@@ -54,7 +57,7 @@ export async function compareStrategies(
         const holder = { ...run.holder, label: `${run.holder.label} (block row)` };
         ctx.ledger.hold(holder, () => runWork(kind, ms));
         busy.push({ start: 0, end: Date.now() - start });
-        firstAnswerMs = Date.now() - start;
+        firstAnswerMs = handlerReadyMs + (Date.now() - start);
         break;
       }
       case 'nonblock':
@@ -80,11 +83,10 @@ export async function compareStrategies(
       label: strategy,
       durationMs,
       ackMs: firstAnswerMs,
-      failed: firstAnswerMs > 3_000,
+      failed: firstAnswerMs > INITIAL_RESPONSE_DEADLINE_MS,
       mainThreadBusy: mergeSpans(busy),
       offThread: off,
       loopDelayMaxMs,
-      firstAnswerMs,
       othersServed: loopDelayMaxMs < 50,
     });
   }

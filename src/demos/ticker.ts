@@ -19,10 +19,6 @@ export function stopAllTickers(): void {
   tickers.clear();
 }
 
-export function tickerIn(channelId: string): RunningTicker | undefined {
-  return tickers.get(channelId);
-}
-
 function tickLine(ctx: BotContext, tick: number, total: number, gapMs: number, lastAt: number): string {
   const now = Date.now();
   const time = new Date(now).toISOString().slice(11, 19);
@@ -60,6 +56,7 @@ export async function runTicker(run: CommandRun, seconds: number): Promise<void>
     let lastAt = Date.now();
     if (!(await run.respond.reply({ content: tickLine(run.ctx, 0, seconds, 0, lastAt) }))) return;
     const startedAt = Date.now();
+    let ticks = 0;
     for (let tick = 1; tick <= seconds; tick++) {
       // Aim at the next whole second after the start, not 1 s after the last edit: no drift.
       const due = startedAt + tick * 1000;
@@ -68,11 +65,12 @@ export async function runTicker(run: CommandRun, seconds: number): Promise<void>
       if (stop.signal.aborted) break;
       const now = Date.now();
       const gap = now - lastAt;
-      if (!(await run.respond.edit({ content: tickLine(run.ctx, tick, seconds, gap, lastAt) }))) break;
+      if (!(await run.respond.edit({ content: tickLine(run.ctx, tick, seconds, gap, lastAt) }))) return;
       lastAt = now;
+      ticks = tick;
     }
     await run.respond.edit({
-      content: `⏹️ Ticker stopped after ${seconds} s. If it ever froze, that was a blocked event loop. → \`/explain topic:event-loop\``,
+      content: `⏹️ Ticker stopped after ${ticks} of ${seconds} ticks. If it ever froze, that was a blocked event loop. → \`/explain topic:event-loop\``,
     });
   } catch (error) {
     if ((error as Error).name !== 'AbortError') throw error;

@@ -7,12 +7,23 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LABEL_BYTES, Slot } from './watchdog.js';
 
-const { shared, thresholdMs, logFile, format } = workerData as {
+const { shared, thresholdMs, logFile, format, level } = workerData as {
   shared: SharedArrayBuffer;
   thresholdMs: number;
   logFile: string | null;
   format: 'json' | 'pretty';
+  level: string;
 };
+const LEVELS: Record<string, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: 100,
+};
+const threshold = LEVELS[level] ?? 30;
 const slots = new BigInt64Array(shared, 0, 5);
 const label = new Uint8Array(shared, 5 * 8, LABEL_BYTES);
 const decoder = new TextDecoder();
@@ -25,6 +36,7 @@ function holderText(): string {
 }
 
 function log(level: 'warn' | 'info', msg: string, fields: Record<string, unknown>): void {
+  if ((LEVELS[level] ?? 30) < threshold) return;
   const time = Date.now();
   const line =
     format === 'pretty'

@@ -15,6 +15,8 @@ export interface WatchdogOptions {
   /** File to append log lines to (tests); default: standard output (fd 1), written by the watchdog thread itself. */
   logFile?: string | null;
   format?: 'json' | 'pretty';
+  /** The bot's LOG_LEVEL: stall warnings print at warn and below, recoveries at info and below. */
+  level?: string;
 }
 
 export interface StallSighting {
@@ -48,6 +50,7 @@ export class Watchdog {
         thresholdMs: this.options.thresholdMs ?? 250,
         logFile: this.options.logFile ?? null,
         format: this.options.format ?? 'json',
+        level: this.options.level ?? 'info',
       },
     });
     worker.unref();

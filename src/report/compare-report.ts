@@ -8,19 +8,28 @@ import { compareSvg, renderPng } from './timeline.js';
 
 export const COMPARE_CHART = 'compare.png';
 
-const MEANING: Record<string, string> = {
-  block: 'answers only after the work: everyone waits, and past 3 s the token dies',
-  nonblock: 'answers at once, the work runs on a worker thread',
-  io: 'answers at once, awaits real async I/O; the thread is free meanwhile',
-  yield: 'answers at once, works in slices and lets others run in between',
-};
+/** What each row shows, in words generated from its own numbers. */
+export function rowMeaning(e: CompareEntry): string {
+  const first = `first answer after ${ms(e.ackMs ?? 0)}`;
+  const loop = `loop delay max ${ms(e.loopDelayMaxMs)}`;
+  switch (e.strategy) {
+    case 'block':
+      return `does the work on the main thread and answers only after it: ${first}${e.failed ? ', **past the 3 s deadline**: the token would die' : ''}; everyone else waited (${loop}).`;
+    case 'nonblock':
+      return `defers (${first}) and runs the work on a worker thread (${loop}).`;
+    case 'io':
+      return `defers (${first}) and awaits real async I/O; the thread is free meanwhile (${loop}).`;
+    case 'yield':
+      return `defers (${first}) and works in ~10 ms slices on the main thread, letting others run in between (${loop}).`;
+  }
+}
 
 /** One fixed-width table a learner reads in a glance. */
 export function compareTable(entries: readonly CompareEntry[]): string {
   const header = ['strategy', 'first answer', 'done', 'loop max', 'others'];
   const rows = entries.map((e) => [
     e.strategy,
-    `${ms(e.firstAnswerMs)}${e.firstAnswerMs > INITIAL_RESPONSE_DEADLINE_MS ? ' ✗' : ''}`,
+    `${ms(e.ackMs ?? 0)}${e.failed ? ' ✗' : ''}`,
     seconds(e.durationMs),
     ms(e.loopDelayMaxMs),
     e.othersServed ? 'served' : 'waited',
@@ -44,10 +53,14 @@ export async function compareReport(
     () => null,
   );
   const block = entries.find((e) => e.strategy === 'block');
+  const others = entries.filter((e) => e.strategy !== 'block');
+  const fastest = others.length ? Math.max(...others.map((e) => e.ackMs ?? 0)) : 0;
   const verdict = block
-    ? block.firstAnswerMs > INITIAL_RESPONSE_DEADLINE_MS
-      ? `Blocking would have **missed Discord’s 3 s deadline** (first answer after ${ms(block.firstAnswerMs)}) and held everyone for ${seconds(block.loopDelayMaxMs)}.`
-      : `Blocking answered after ${ms(block.firstAnswerMs)} and held everyone else for ${seconds(block.loopDelayMaxMs)}; the others answered at once.`
+    ? `${
+        block.failed
+          ? `Blocking would have **missed Discord’s ${ms(INITIAL_RESPONSE_DEADLINE_MS)} deadline** (first answer after ${ms(block.ackMs ?? 0)})`
+          : `Blocking would have answered after ${ms(block.ackMs ?? 0)}`
+      } and held everyone else for ${seconds(block.loopDelayMaxMs)}${others.length ? `; the other strategies answered within ${ms(fastest)}.` : '.'}`
     : '';
   const embed: APIEmbed = {
     title: `${label}: ${ms(workMs)} of ${kind} work, compared`,
@@ -55,7 +68,7 @@ export async function compareReport(
       `Work: ${WORK_DESCRIPTIONS[kind]}.`,
       compareTable(entries),
       verdict,
-      entries.map((e) => `• **${e.strategy}**: ${MEANING[e.strategy] ?? ''}`).join('\n'),
+      entries.map((e) => `• **${e.strategy}** ${rowMeaning(e)}`).join('\n'),
       'The same work either way: only *where* it runs and *when* the answer goes out change. → `/explain topic:threads-async-goroutines`',
     ]
       .filter(Boolean)

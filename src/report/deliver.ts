@@ -55,8 +55,16 @@ export async function deliverReport(run: CommandRun, outcome: DemoOutcome): Prom
   const { respond } = run;
   if (respond.state === 'pending') {
     const facts = gatherFacts(run, outcome, 'answering');
-    if (await respond.reply(await payloadFor(run, facts))) {
+    // The answer goes out first and the picture follows in an edit: rendering must not spend
+    // the 3 s this command has left.
+    if (await respond.reply({ embeds: [demoEmbed(facts)] })) {
       logReport(run, facts);
+      const chart = await chartFor(run, facts);
+      if (chart) {
+        await respond
+          .edit({ embeds: [demoEmbed(facts, CHART_FILE)], files: [chart] })
+          .catch((error) => run.log.warn({ err: error }, 'could not attach the chart'));
+      }
       return facts;
     }
   } else if (respond.state === 'deferred') {

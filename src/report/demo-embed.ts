@@ -1,8 +1,9 @@
 import type { APIEmbed, APIEmbedField } from 'discord.js';
+import { IO_DESCRIPTIONS, type IoKind } from '../demos/await-io.js';
 import type { Strategy } from '../demos/outcome.js';
 import { INITIAL_RESPONSE_DEADLINE_MS, MessageLimits } from '../discord/facts.js';
 import { WORK_DESCRIPTIONS, type WorkKind } from '../work/kinds.js';
-import { explainCause } from './doctor.js';
+import { CLOSE_CALL_MS, explainCause } from './doctor.js';
 import type { ReportFacts } from './facts.js';
 import { ms, seconds, truncate } from './format.js';
 
@@ -141,7 +142,7 @@ function workField(facts: ReportFacts): APIEmbedField | null {
     return {
       name: 'Work',
       value: truncate(
-        `${desc}: ${seconds(work.elapsedMs)} ${where}, ${work.units} units, CPU ${ms(work.cpuMs)}${work.detail ? ` (${work.detail})` : ''}.`,
+        `${desc}: ${seconds(work.elapsedMs)} ${where}, ${work.units} units, process CPU ${ms(work.cpuMs)}${work.detail ? ` (${work.detail})` : ''}.`,
         MessageLimits.fieldValue,
       ),
     };
@@ -149,7 +150,7 @@ function workField(facts: ReportFacts): APIEmbedField | null {
   if (io)
     return {
       name: 'Awaited I/O',
-      value: `${io.detail} in ${seconds(io.elapsedMs)}; the main thread was free meanwhile.`,
+      value: `${IO_DESCRIPTIONS[io.kind as IoKind] ?? io.kind}: ${io.detail} in ${seconds(io.elapsedMs)}; the main thread was free meanwhile.`,
     };
   if (strategy && facts.outcome.skipped)
     return { name: 'Work', value: 'Skipped: the token was already dead.' };
@@ -167,7 +168,7 @@ export function demoEmbed(facts: ReportFacts, image?: string): APIEmbed {
   const color =
     facts.verdict === 'expired' || facts.verdict === 'edit-expired'
       ? Colors.failed
-      : facts.firstResponseMs > 2_000
+      : facts.firstResponseMs > CLOSE_CALL_MS
         ? Colors.close
         : Colors.ok;
   const description = [

@@ -91,8 +91,3 @@ function restQueueMs(run: CommandRun): number | null {
   const asked = run.trace.marks.ackSent;
   return sent !== undefined && asked !== undefined ? Math.max(0, sent - asked) : null;
 }
-
-/** The first response came later than the deadline, or close to it. */
-export function nearDeadline(facts: ReportFacts): boolean {
-  return facts.firstResponseMs > INITIAL_RESPONSE_DEADLINE_MS * (2 / 3);
-}

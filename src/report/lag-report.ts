@@ -57,8 +57,6 @@ export function lagNumbers(ctx: BotContext, now = Date.now()) {
     elu60s: ctx.utilization.window(now - 60_000, now),
     inFlight: [...ctx.inFlight.values()],
     pool: ctx.pool.stats(),
-    /** Pool wait vs run since the previous /lag (the window resets each time). */
-    poolWindow: ctx.pool.resetWindow(),
     heartbeat: { pingMs: ctx.client.ws.ping, measuredAgoMs: lastPing > 0 ? now - lastPing : null },
     clock: {
       offsetMs: ctx.clock.offsetMs,
@@ -81,12 +79,13 @@ export function clockLine(offsetMs: number, uncertaintyMs: number, samples: numb
 export async function lagReport(ctx: BotContext): Promise<InteractionReplyOptions> {
   const now = Date.now();
   const n = lagNumbers(ctx, now);
+  // Pool wait vs run since the previous /lag: each /lag closes the window and opens the next.
+  const w = ctx.pool.resetWindow();
   const line = (s: DelayStats) => `p50 ${ms(s.p50)} · p99 ${ms(s.p99)} · max ${ms(s.max)}`;
   const demos = n.inFlight.length
     ? n.inFlight.map((d) => `• \`${d.label}\` by ${d.user}, for ${seconds(now - d.startedAt)}`).join('\n')
     : 'None right now.';
   const workers = n.pool.perWorker.map((w) => `${Math.round(w.utilization * 100)}%`).join(', ') || '—';
-  const w = n.poolWindow;
   const heartbeat =
     n.heartbeat.measuredAgoMs === null
       ? 'no heartbeat acknowledged yet'

@@ -14,7 +14,7 @@ import type { ComponentRegistry } from './components.js';
 import { effectiveDefinition, parseArgs } from './define.js';
 import { Guards } from './guards.js';
 import type { CommandRegistry } from './registry.js';
-import { isApiError, Responder } from './respond.js';
+import { Responder } from './respond.js';
 import type { CommandInteraction, CommandRun } from './run.js';
 
 const ephemeral = (content: string): InteractionReplyOptions => ({ content, flags: MessageFlags.Ephemeral });
@@ -76,13 +76,7 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
         await respond.reply(ephemeral(refusal));
         return;
       }
-      ctx.inFlight.set(interaction.id, {
-        interactionId: interaction.id,
-        label: holder.label,
-        user: holder.user,
-        userId: holder.userId,
-        startedAt: Date.now(),
-      });
+      ctx.inFlight.set(interaction.id, { ...holder, startedAt: Date.now() });
     }
     const run: CommandRun = { interaction, args: parsed.args, ctx, trace, respond, holder, log };
     trace.mark('handlerStart');
@@ -90,7 +84,7 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
       await command.execute(run as CommandRun<never>);
     } catch (error) {
       log.error({ err: error }, 'command failed');
-      await apologise(interaction, respond, log);
+      await apologise(respond, log);
     } finally {
       ctx.inFlight.delete(interaction.id);
     }
@@ -145,7 +139,7 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
       }
     } catch (error) {
       log.error({ err: error }, 'component handler failed');
-      await apologise(interaction, respond, log);
+      await apologise(respond, log);
     }
   }
 
@@ -160,8 +154,8 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
 
   return async function dispatch(interaction: Interaction): Promise<void> {
     const received = Date.now();
-    const trace = new InteractionTrace(interaction.id, received, ctx.clock.correctionMs);
     try {
+      const trace = new InteractionTrace(interaction.id, received, ctx.clock.correctionMs);
       if (interaction.isChatInputCommand()) await onChatInput(interaction, trace);
       else if (interaction.isMessageComponent()) await onComponent(interaction, trace);
       else if (interaction.isAutocomplete()) await interaction.respond([]);
@@ -172,15 +166,16 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
   };
 }
 
-async function apologise(interaction: CommandInteraction, respond: Responder, log: Logger): Promise<void> {
+async function apologise(respond: Responder, log: Logger): Promise<void> {
   const text =
     'Sorry, something went wrong on my side while running that. It has been logged; please try again in a moment.';
   try {
     if (respond.state === 'pending') await respond.reply(ephemeral(text));
-    else if (respond.state === 'deferred' || respond.state === 'replied')
-      await interaction.followUp(ephemeral(text));
+    // A deferred reply is replaced by the apology (a follow-up would leave "thinking…" forever).
+    else if (respond.state === 'deferred')
+      await respond.edit({ content: text, embeds: [], attachments: [], components: [] });
+    else if (respond.state === 'replied') await respond.followUp(ephemeral(text));
   } catch (error) {
-    if (!isApiError(error, 10062) && !isApiError(error, 50027))
-      log.warn({ err: error }, 'could not send the apology');
+    log.warn({ err: error }, 'could not send the apology');
   }
 }

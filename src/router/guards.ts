@@ -21,7 +21,13 @@ export class Guards {
     if (inFlight.size >= maxConcurrentDemos) {
       return `${inFlight.size} demos are running right now (the limit here is ${maxConcurrentDemos}). Give them a few seconds and try again.`;
     }
-    this.#lastDemo.set(holder.userId, now);
+    if (cooldownMs > 0) {
+      this.#lastDemo.set(holder.userId, now);
+      // Only people still inside their cooldown need remembering.
+      if (this.#lastDemo.size > 1_000) {
+        for (const [user, at] of this.#lastDemo) if (now - at >= cooldownMs) this.#lastDemo.delete(user);
+      }
+    }
     return null;
   }
 }

@@ -3,6 +3,7 @@ import {
   DiscordAPIError,
   type InteractionEditReplyOptions,
   type InteractionReplyOptions,
+  type InteractionUpdateOptions,
   type MessageComponentInteraction,
   MessageFlags,
 } from 'discord.js';
@@ -43,10 +44,6 @@ export class Responder {
     private readonly onAck?: (at: number) => void,
   ) {}
 
-  get acknowledged(): boolean {
-    return this.state === 'replied' || this.state === 'deferred' || this.state === 'edit-expired';
-  }
-
   /** The first response: "Bot is thinking…". True when Discord accepted it. */
   async defer(ephemeral = false): Promise<boolean> {
     return this.#initial('defer', async () => {
@@ -64,6 +61,16 @@ export class Responder {
     });
     if (ok) this.trace.mark('finalConfirmed');
     return ok;
+  }
+
+  /** The first response to a button: changes the message it is on (callback 7). */
+  async update(payload: InteractionUpdateOptions): Promise<boolean> {
+    const interaction = this.interaction;
+    if (!interaction.isMessageComponent()) throw new Error('update() answers a component interaction');
+    return this.#initial('reply', async () => {
+      await interaction.update(payload);
+      this.state = 'replied';
+    });
   }
 
   /** Edits the deferred (or sent) reply. True when Discord accepted it. */

@@ -156,7 +156,10 @@ export class SandboxControl {
       }
 
       if (method === 'GET' && head === 'interactions' && parts.length === 1) {
-        const limit = Math.min(500, Number(url.searchParams.get('limit') ?? 100) || 100);
+        const limit = Math.min(
+          500,
+          Math.max(1, Math.trunc(Number(url.searchParams.get('limit') ?? 100)) || 100),
+        );
         const all = [...interactions.byId.values()].slice(-limit);
         return send(
           200,
@@ -210,6 +213,7 @@ export class SandboxControl {
           }
           world.clock.advance(body.advanceMs);
         }
+        interactions.clockChanged();
         return send(200, { offsetMs: world.clock.offsetMs, now: world.clock.now() });
       }
 

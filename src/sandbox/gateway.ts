@@ -101,8 +101,17 @@ export class SandboxGateway {
   invalidateSessions(): number {
     let count = 0;
     for (const session of [...this.#sessions.values()]) {
-      session.socket?.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
-      this.#drop(session);
+      const socket = session.socket;
+      this.#sessions.delete(session.id);
+      this.#clearZombieTimer(session);
+      if (session.expireTimer) clearTimeout(session.expireTimer);
+      session.socket = null;
+      if (socket) {
+        // Let op 9 reach the client; it reconnects and identifies anew. Close only if it lingers.
+        socket.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
+        setTimeout(() => socket.close(GatewayCloseCodes.InvalidSeq, 'Invalid session'), 1_000).unref();
+      }
+      this.#log({ type: 'invalid-session', sessionId: session.id });
       count++;
     }
     return count;
@@ -144,6 +153,10 @@ export class SandboxGateway {
       try {
         payload = JSON.parse(raw.toString());
       } catch {
+        payload = null as never;
+      }
+      // Anything but a JSON object is a decode error, as on Discord: close 4002, never throw.
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
         ws.close(GatewayCloseCodes.DecodeError, 'Error while decoding payload.');
         return;
       }
@@ -181,8 +194,7 @@ export class SandboxGateway {
           }
           if (helloTimer) clearTimeout(helloTimer);
           helloTimer = null;
-          session = existing;
-          this.#resume(existing, ws, d.seq ?? 0);
+          if (this.#resume(existing, ws, d.seq ?? 0)) session = existing;
           break;
         }
         case GatewayOpcodes.PresenceUpdate:
@@ -243,7 +255,14 @@ export class SandboxGateway {
     return session;
   }
 
-  #resume(session: GatewaySession, ws: WebSocket, seq: number): void {
+  #resume(session: GatewaySession, ws: WebSocket, seq: number): boolean {
+    const oldest = session.buffer[0]?.s ?? session.seq + 1;
+    if (seq < oldest - 1 || seq > session.seq) {
+      // What it missed is no longer buffered (or it claims events never sent): it must identify anew.
+      this.#log({ type: 'invalid-session', sessionId: session.id });
+      ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
+      return false;
+    }
     if (session.socket && session.socket !== ws) session.socket.terminate();
     if (session.expireTimer) clearTimeout(session.expireTimer);
     session.expireTimer = null;
@@ -253,6 +272,7 @@ export class SandboxGateway {
     this.#send(session, GatewayDispatchEvents.Resumed, { _trace: ['["looplab-sandbox",{"micros":0}]'] });
     this.#log({ type: 'resumed', sessionId: session.id, replayed: missed.length });
     this.#heartbeat(session);
+    return true;
   }
 
   #send(session: GatewaySession, t: string, d: unknown): void {

@@ -120,9 +120,36 @@ export class InteractionStore extends EventEmitter {
   readonly byToken = new Map<string, InteractionRecord>();
   readonly #timers = new Set<NodeJS.Timeout>();
 
+  readonly #sweeper: NodeJS.Timeout;
+
   constructor(private readonly world: SandboxWorld) {
     super();
     this.setMaxListeners(0);
+    // Forget interactions well after their token expired: nothing can use them any more.
+    this.#sweeper = setInterval(() => this.sweep(), 60_000);
+    this.#sweeper.unref();
+  }
+
+  sweep(keepAfterExpiryMs = 5 * 60_000): number {
+    const now = this.world.clock.now();
+    let removed = 0;
+    for (const record of this.byId.values()) {
+      if (now > record.expiresAt + keepAfterExpiryMs) {
+        this.byId.delete(record.id);
+        this.byToken.delete(record.token);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** After a clock change: fail what is now late, and re-arm the rest for the new "now". */
+  clockChanged(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    for (const record of this.byId.values()) {
+      if (record.status === 'pending') this.#armDeadline(record);
+    }
   }
 
   invoke(request: InvokeRequest): InteractionRecord {
@@ -153,6 +180,9 @@ export class InteractionStore extends EventEmitter {
     }
     const options =
       registered && validate ? validateOptions(registered, rawOptions) : looseOptions(rawOptions);
+    if (!this.world.canAddUser(request.user)) {
+      throw new InvocationError('the sandbox already has its maximum of users; reuse a name', 429);
+    }
     const user = this.world.userNamed(request.user);
     const createdAt = this.world.clock.now();
     const id = this.world.ids.next(createdAt);
@@ -204,6 +234,9 @@ export class InteractionStore extends EventEmitter {
     if (!message || message.deleted) throw new InvocationError('no such message', 404);
     const button = findButton(message, String(request.customId ?? ''));
     if (!button) throw new InvocationError('that message has no enabled button with this custom_id', 404);
+    if (!this.world.canAddUser(request.user)) {
+      throw new InvocationError('the sandbox already has its maximum of users; reuse a name', 429);
+    }
     const user = this.world.userNamed(request.user);
     const createdAt = this.world.clock.now();
     const id = this.world.ids.next(createdAt);
@@ -305,6 +338,7 @@ export class InteractionStore extends EventEmitter {
   }
 
   close(): void {
+    clearInterval(this.#sweeper);
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
   }
@@ -312,17 +346,24 @@ export class InteractionStore extends EventEmitter {
   #add(record: InteractionRecord): InteractionRecord {
     this.byId.set(record.id, record);
     this.byToken.set(record.token, record);
+    this.#armDeadline(record);
+    this.emit('created', record);
+    return record;
+  }
+
+  /** The 3 s timer, in real time on this thread; re-armed if the clock moved and it is not due yet. */
+  #armDeadline(record: InteractionRecord): void {
+    this.expireIfLate(record);
+    if (record.status !== 'pending') return;
     // +1 ms so a callback landing exactly on the deadline still counts as on time.
     const timer = setTimeout(
       () => {
         this.#timers.delete(timer);
-        this.expireIfLate(record);
+        this.#armDeadline(record);
       },
-      record.deadlineAt - this.world.clock.now() + 1,
+      Math.max(0, record.deadlineAt - this.world.clock.now() + 1),
     );
     this.#timers.add(timer);
-    this.emit('created', record);
-    return record;
   }
 
   #basePayload(id: string, token: string, user: SandboxUser) {

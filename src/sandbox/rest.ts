@@ -337,7 +337,7 @@ export class SandboxRest {
   #callback(ctx: RouteContext): RestResult {
     const { world, interactions } = this.deps;
     const record = interactions.byId.get(ctx.params[0] ?? '');
-    if (!record || record.token !== decodeURIComponent(ctx.params[1] ?? '')) {
+    if (!record || record.token !== decodeSegment(ctx.params[1] ?? '')) {
       throw new ApiError(404, ErrorCode.UnknownInteraction);
     }
     interactions.expireIfLate(record);
@@ -425,7 +425,7 @@ export class SandboxRest {
 
   #webhook(ctx: RouteContext): InteractionRecord {
     const { world, interactions } = this.deps;
-    const token = decodeURIComponent(ctx.params[1] ?? '');
+    const token = decodeSegment(ctx.params[1] ?? '');
     const record = interactions.byToken.get(token);
     if (ctx.params[0] !== world.applicationId || !record) throw new ApiError(404, ErrorCode.UnknownWebhook);
     interactions.expireIfLate(record);
@@ -445,10 +445,10 @@ export class SandboxRest {
     original: boolean;
   } {
     const record = this.#webhook(ctx);
-    const ref = decodeURIComponent(ctx.params[2] ?? '');
+    const ref = decodeSegment(ctx.params[2] ?? '');
     const original = ref === '@original';
     const id = original ? record.originalMessageId : ref;
-    const owned = original || record.followUpIds.includes(ref);
+    const owned = original || ref === record.originalMessageId || record.followUpIds.includes(ref);
     const message = id && owned ? this.deps.world.messages.get(id) : undefined;
     if (!message || message.deleted)
       throw this.#refuse(record, ctx, new ApiError(404, 10008, 'Unknown Message'));
@@ -481,4 +481,13 @@ function applicationPayload(world: SandboxWorld) {
     eligible_oauth2_scopes: ['bot', 'applications.commands'],
     tags: ['education'],
   };
+}
+
+/** A path segment, percent-decoded; a malformed escape is just an unknown token, never a 500. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

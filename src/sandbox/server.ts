@@ -55,7 +55,36 @@ export interface RunningSandbox extends SandboxInfo {
  * Starts the Discord-compatible sandbox: REST under /api/v10, the gateway on /gateway and the
  * control API under /sandbox, all on one HTTP server bound to 127.0.0.1.
  */
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
+
+/**
+ * The control API acts as any user, unauthenticated: only pages and programs on this machine may
+ * use it. A browser page elsewhere cannot (no JSON content type without a preflight, a foreign
+ * Origin is refused), and neither can a DNS-rebinding name (the Host must be loopback or ours).
+ */
+function controlRefusal(req: IncomingMessage, boundHost: string): string | null {
+  const hostHeader = req.headers.host ?? '';
+  const hostName = hostHeader.replace(/:\d+$/, '');
+  if (!LOOPBACK_HOST.test(hostHeader) && hostName !== boundHost) {
+    return `the control API answers only on loopback or ${boundHost} (Host: ${hostHeader.slice(0, 100)})`;
+  }
+  const origin = req.headers.origin;
+  if (origin) {
+    try {
+      const o = new URL(origin);
+      if (o.host !== hostHeader) return 'cross-origin requests to the control API are refused';
+    } catch {
+      return 'cross-origin requests to the control API are refused';
+    }
+  }
+  if (req.method === 'POST' && !(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    return 'send control requests with content-type: application/json';
+  }
+  return null;
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const host = options.host ?? '127.0.0.1';
   const clock = new SandboxClock(options.clockOffsetMs ?? 0);
   const world = new SandboxWorld(clock, options);
   const botToken = options.botToken || makeBotToken(world.applicationId);
@@ -108,7 +137,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         if (options.recordResponses) {
           recorded.push({
             method: req.method ?? 'GET',
-            path: `${apiPath}${url.search}`,
+            // Interaction tokens stay out of the record: it is served over HTTP.
+            path: `${apiPath.replace(/^(\/(?:interactions\/\d+|webhooks\/\d+)\/)[^/]+/, '$1:token')}${url.search}`,
             status: result.status,
             body: result.body,
           });
@@ -119,6 +149,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         return;
       }
       if (path === '/sandbox' || path.startsWith('/sandbox/')) {
+        const refusal = controlRefusal(req, host);
+        if (refusal) {
+          sendJson(res, 403, { error: refusal });
+          return;
+        }
         await control.handle(req, res, url);
         return;
       }
@@ -137,7 +172,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
   }
 
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

@@ -52,6 +52,9 @@ export interface StoredMessage {
   deleted: boolean;
 }
 
+export const MAX_CHANNEL_HISTORY = 1_000;
+export const MAX_USERS = 1_000;
+
 export interface SandboxWorldOptions {
   applicationName?: string;
   guildName?: string;
@@ -127,9 +130,23 @@ export class SandboxWorld {
   addMessage(message: StoredMessage): StoredMessage {
     this.messages.set(message.id, message);
     const list = this.channelMessages.get(message.channelId);
-    if (list) list.push(message);
+    if (list) {
+      list.push(message);
+      // A classroom runs for hours: keep the channel's recent history, not all of it.
+      while (list.length > MAX_CHANNEL_HISTORY) this.#forget(list.shift()!);
+    }
     for (const attachment of message.attachments) this.attachments.set(attachment.id, attachment);
     return message;
+  }
+
+  #forget(message: StoredMessage): void {
+    this.messages.delete(message.id);
+    for (const attachment of message.attachments) this.attachments.delete(attachment.id);
+  }
+
+  /** Users are capped so a script inventing names cannot grow the sandbox without bound. */
+  canAddUser(name: string): boolean {
+    return this.users.has(name.toLowerCase()) || this.users.size < MAX_USERS;
   }
 
   guildPayload(): APIGuild & Record<string, unknown> {

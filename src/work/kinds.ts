@@ -108,9 +108,6 @@ export function runWork(kind: WorkKind, ms: number): WorkResult {
   return result;
 }
 
-/** Alias of {@link runWork}: one slice of /yield is simply a short runWork. */
-export const runWorkSlice = runWork;
-
 interface Prepared {
   unit: UnitRunner;
   detail: () => string | undefined;

@@ -72,10 +72,15 @@ export function numberAfter(text: string, label: string): number {
   return Number(match[1]);
 }
 
-/** All the text of a message's embeds, for assertions on what a learner reads. */
+/** All the text of a message and its embeds (footers included), for assertions on what a learner reads. */
 export function embedText(message: {
   content: string;
-  embeds: Array<{ title?: string; description?: string; fields?: Array<{ name: string; value: string }> }>;
+  embeds: Array<{
+    title?: string;
+    description?: string;
+    fields?: Array<{ name: string; value: string }>;
+    footer?: { text: string };
+  }>;
 }): string {
   return [
     message.content,
@@ -83,6 +88,7 @@ export function embedText(message: {
       e.title ?? '',
       e.description ?? '',
       ...(e.fields ?? []).flatMap((f) => [f.name, f.value]),
+      e.footer?.text ?? '',
     ]),
   ].join('\n');
 }

@@ -13,8 +13,10 @@ export async function startTinyBot(handlers: Record<string, Handler>, options: S
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: sandbox.apiUrl } });
   const errors: unknown[] = [];
   const received: Array<{ id: string; at: number }> = [];
+  const tokens = new Map<string, string>();
   client.on(Events.InteractionCreate, async (interaction) => {
     received.push({ id: interaction.id, at: Date.now() });
+    tokens.set(interaction.id, interaction.token);
     if (!interaction.isChatInputCommand()) return;
     try {
       await handlers[interaction.commandName]?.(interaction);
@@ -38,6 +40,7 @@ export async function startTinyBot(handlers: Record<string, Handler>, options: S
     client,
     errors,
     received,
+    tokens,
     api: sandbox.client,
     async stop() {
       await client.destroy();
