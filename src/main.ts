@@ -25,6 +25,12 @@ process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unha
 
 let sandbox: SandboxThread | null = null;
 if (!config.discordToken) {
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(config.sandbox.host)) {
+    logger.warn(
+      { host: config.sandbox.host },
+      'SANDBOX_HOST exposes the sandbox beyond this machine; its control API has no login (anyone who reaches it can act as any user)',
+    );
+  }
   try {
     sandbox = await startSandboxThread(
       {
@@ -89,9 +95,9 @@ LoopLab is running against its built-in Discord sandbox (no DISCORD_TOKEN set).
   Channel:   ${sandbox.channelId}
 
 Act as a user — send a slash command and read the report:
-  curl -s -XPOST ${base}/sandbox/invoke?wait=settled -H 'content-type: application/json' \\
+  curl -s -XPOST '${base}/sandbox/invoke?wait=settled' -H 'content-type: application/json' \\
     -d '{"user":"alice","command":"block","options":{"ms":4000}}'
-  curl -s -XPOST ${base}/sandbox/invoke?wait=settled -H 'content-type: application/json' \\
+  curl -s -XPOST '${base}/sandbox/invoke?wait=settled' -H 'content-type: application/json' \\
     -d '{"user":"bob","command":"nonblock","options":{"ms":4000}}'
   curl -s ${base}/sandbox/channels/${sandbox.channelId}/messages
 

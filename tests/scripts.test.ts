@@ -58,7 +58,7 @@ describe('the README commands', () => {
     const offloaded = await api.invoke({ user: 'bob', command: 'nonblock', options: { ms: 300 } });
     expect(embedText(offloaded.messages[0]!)).toMatch(/Deferred in/);
     // The banner shows how to act as a user, and never the sandbox's bot token.
-    expect(output.text).toMatch(/curl -s -XPOST http:\/\/127\.0\.0\.1:\d+\/sandbox\/invoke/);
+    expect(output.text).toMatch(/curl -s -XPOST '?http:\/\/127\.0\.0\.1:\d+\/sandbox\/invoke/);
     expect(output.text).not.toMatch(/Bot token/i);
   });
 

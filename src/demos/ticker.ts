@@ -58,7 +58,10 @@ export async function runTicker(run: CommandRun, seconds: number): Promise<void>
     const startedAt = Date.now();
     let ticks = 0;
     for (let tick = 1; tick <= seconds; tick++) {
-      // Aim at the next whole second after the start, not 1 s after the last edit: no drift.
+      // Aim at whole seconds after the start (no drift). Seconds missed while the loop was
+      // blocked are skipped, not sent in a burst: the gap itself is the lesson.
+      tick = Math.max(tick, Math.floor((Date.now() - startedAt) / 1000) + 1);
+      if (tick > seconds) break;
       const due = startedAt + tick * 1000;
       const wait = due - Date.now();
       if (wait > 0) await sleep(wait, undefined, { signal: stop.signal });

@@ -42,7 +42,7 @@ function logReport(run: CommandRun, facts: ReportFacts): void {
       loopMaxMs: Math.round(facts.loop.max),
       blockers: facts.blockers.map((b) => ({ user: b.user, command: b.label, heldMs: b.heldMs })),
     },
-    `${facts.outcome.label} by ${facts.user.name}: ${facts.verdict}`,
+    `${facts.outcome.label} by ${facts.user.name}: ${facts.verdict === 'answering' ? 'answered' : facts.verdict}`,
   );
 }
 

@@ -111,7 +111,7 @@ function slicesField(facts: ReportFacts): APIEmbedField | null {
     name: 'Slices',
     value: truncate(
       [
-        `**${slices.count}** slices of ~${ms(slices.sliceMs)} (longest ${ms(slices.longestMs)}); loop delay p99 ${ms(facts.loop.p99)}, about one slice.`,
+        `**${slices.count}** slices of ~${ms(slices.sliceMs)} (longest ${ms(slices.longestMs)}); the loop was never held longer than a slice: delay p99 ${ms(facts.loop.p99)}, max ${ms(facts.loop.max)}.`,
         `Total ${seconds(wall)} for ${seconds(work.elapsedMs)} of work (+${extra}%): unsliced it takes ${seconds(work.elapsedMs)} but holds everyone for all of it.`,
         `**${slices.othersAnswered}** other interaction${slices.othersAnswered === 1 ? ' was' : 's were'} answered meanwhile.`,
         'asyncio twin: `await asyncio.sleep(0)` between slices.',

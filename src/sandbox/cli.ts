@@ -31,6 +31,12 @@ const sandbox = await startSandbox({
   process.exit(1);
 });
 
+if (!/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(process.env.SANDBOX_HOST || '127.0.0.1')) {
+  console.warn(
+    `Warning: SANDBOX_HOST=${process.env.SANDBOX_HOST} exposes the sandbox beyond this machine. Its control API has no login: anyone who can reach it can act as any user.`,
+  );
+}
+
 console.log(`LoopLab Discord sandbox is listening.
 
   Base URL:      ${sandbox.baseUrl}
