@@ -180,49 +180,27 @@ export class InteractionStore extends EventEmitter {
     }
     const options =
       registered && validate ? validateOptions(registered, rawOptions) : looseOptions(rawOptions);
-    if (!this.world.canAddUser(request.user)) {
-      throw new InvocationError('the sandbox already has its maximum of users; reuse a name', 429);
-    }
-    const user = this.world.userNamed(request.user);
-    const createdAt = this.world.clock.now();
-    const id = this.world.ids.next(createdAt);
-    const token = randomToken('aW50ZXJhY3Rpb24');
-    const commandId = registered?.id ?? this.world.ids.next();
-    const payload = {
-      ...this.#basePayload(id, token, user),
-      type: InteractionType.ApplicationCommand,
-      data: {
-        id: commandId,
-        name,
-        type: 1,
-        guild_id: registered?.guild_id,
-        options: options.list,
+    return this.#create(
+      request.user,
+      {
+        type: InteractionType.ApplicationCommand,
+        command: name,
+        options: options.values,
+        customId: null,
+        sourceMessageId: null,
+        channelId: this.world.channelId,
+        ackedElsewhere: request.ackedElsewhere === true,
       },
-    } as unknown as APIInteraction;
-    return this.#add({
-      id,
-      token,
-      type: InteractionType.ApplicationCommand,
-      user,
-      command: name,
-      options: options.values,
-      customId: null,
-      sourceMessageId: null,
-      channelId: this.world.channelId,
-      createdAt,
-      deadlineAt: createdAt + INITIAL_RESPONSE_DEADLINE_MS,
-      expiresAt: createdAt + INTERACTION_TOKEN_LIFETIME_MS,
-      status: request.ackedElsewhere ? 'replied' : 'pending',
-      callbackType: null,
-      ackedAt: request.ackedElsewhere ? createdAt : null,
-      ackedElsewhere: request.ackedElsewhere === true,
-      failedAt: null,
-      originalMessageId: null,
-      originalEdited: false,
-      followUpIds: [],
-      refusals: [],
-      payload,
-    });
+      {
+        data: {
+          id: registered?.id ?? this.world.ids.next(),
+          name,
+          type: 1,
+          guild_id: registered?.guild_id,
+          options: options.list,
+        },
+      },
+    );
   }
 
   /** A click on a button of a message the bot sent, validated as Discord's client would. */
@@ -234,36 +212,57 @@ export class InteractionStore extends EventEmitter {
     if (!message || message.deleted) throw new InvocationError('no such message', 404);
     const button = findButton(message, String(request.customId ?? ''));
     if (!button) throw new InvocationError('that message has no enabled button with this custom_id', 404);
-    if (!this.world.canAddUser(request.user)) {
+    return this.#create(
+      request.user,
+      {
+        type: InteractionType.MessageComponent,
+        command: null,
+        options: {},
+        customId: request.customId,
+        sourceMessageId: message.id,
+        channelId: message.channelId,
+        ackedElsewhere: false,
+      },
+      {
+        message: this.world.messagePayload(message),
+        data: { custom_id: request.customId, component_type: ComponentType.Button },
+      },
+    );
+  }
+
+  /** A new interaction by `userName` (created on first use), timed by the sandbox clock. */
+  #create(
+    userName: string,
+    details: Pick<
+      InteractionRecord,
+      'type' | 'command' | 'options' | 'customId' | 'sourceMessageId' | 'channelId' | 'ackedElsewhere'
+    >,
+    payloadFields: Record<string, unknown>,
+  ): InteractionRecord {
+    if (!this.world.canAddUser(userName)) {
       throw new InvocationError('the sandbox already has its maximum of users; reuse a name', 429);
     }
-    const user = this.world.userNamed(request.user);
+    const user = this.world.userNamed(userName);
     const createdAt = this.world.clock.now();
     const id = this.world.ids.next(createdAt);
     const token = randomToken('aW50ZXJhY3Rpb24');
     const payload = {
       ...this.#basePayload(id, token, user),
-      type: InteractionType.MessageComponent,
-      message: this.world.messagePayload(message),
-      data: { custom_id: request.customId, component_type: ComponentType.Button },
+      type: details.type,
+      ...payloadFields,
     } as unknown as APIInteraction;
     return this.#add({
       id,
       token,
-      type: InteractionType.MessageComponent,
       user,
-      command: null,
-      options: {},
-      customId: request.customId,
-      sourceMessageId: message.id,
-      channelId: message.channelId,
+      ...details,
       createdAt,
       deadlineAt: createdAt + INITIAL_RESPONSE_DEADLINE_MS,
       expiresAt: createdAt + INTERACTION_TOKEN_LIFETIME_MS,
-      status: 'pending',
+      // Acknowledged by another client already: the bot's callback will get 40060.
+      status: details.ackedElsewhere ? 'replied' : 'pending',
       callbackType: null,
-      ackedAt: null,
-      ackedElsewhere: false,
+      ackedAt: details.ackedElsewhere ? createdAt : null,
       failedAt: null,
       originalMessageId: null,
       originalEdited: false,

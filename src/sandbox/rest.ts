@@ -33,6 +33,12 @@ interface Route {
 const SNOWFLAKE = '(\\d{1,20})';
 const TOKEN = '([^/]+)';
 const MESSAGE = '(@original|%40original|\\d{1,20})';
+/** Template, pattern and auth of the three webhook-message routes (GET, PATCH, DELETE). */
+const WEBHOOK_MESSAGE = [
+  '/webhooks/{app}/{token}/messages/{message}',
+  `/webhooks/${SNOWFLAKE}/${TOKEN}/messages/${MESSAGE}`,
+  false,
+] as const;
 
 export interface RestDependencies {
   world: SandboxWorld;
@@ -194,41 +200,23 @@ export class SandboxRest {
         this.deps.interactions.changed(record);
         return { status: 200, body: world.messagePayload(message) };
       }),
-      r(
-        'GET',
-        '/webhooks/{app}/{token}/messages/{message}',
-        `/webhooks/${SNOWFLAKE}/${TOKEN}/messages/${MESSAGE}`,
-        false,
-        (ctx) => {
-          const { message } = this.#webhookMessage(ctx);
-          return { status: 200, body: world.messagePayload(message) };
-        },
-      ),
-      r(
-        'PATCH',
-        '/webhooks/{app}/{token}/messages/{message}',
-        `/webhooks/${SNOWFLAKE}/${TOKEN}/messages/${MESSAGE}`,
-        false,
-        (ctx) => {
-          const { record, message, original } = this.#webhookMessage(ctx);
-          editMessage(world, message, ctx.body.json, ctx.body.files);
-          if (original) record.originalEdited = true;
-          this.deps.interactions.changed(record);
-          return { status: 200, body: world.messagePayload(message) };
-        },
-      ),
-      r(
-        'DELETE',
-        '/webhooks/{app}/{token}/messages/{message}',
-        `/webhooks/${SNOWFLAKE}/${TOKEN}/messages/${MESSAGE}`,
-        false,
-        (ctx) => {
-          const { record, message } = this.#webhookMessage(ctx);
-          message.deleted = true;
-          this.deps.interactions.changed(record);
-          return { status: 204 };
-        },
-      ),
+      r('GET', ...WEBHOOK_MESSAGE, (ctx) => {
+        const { message } = this.#webhookMessage(ctx);
+        return { status: 200, body: world.messagePayload(message) };
+      }),
+      r('PATCH', ...WEBHOOK_MESSAGE, (ctx) => {
+        const { record, message, original } = this.#webhookMessage(ctx);
+        editMessage(world, message, ctx.body.json, ctx.body.files);
+        if (original) record.originalEdited = true;
+        this.deps.interactions.changed(record);
+        return { status: 200, body: world.messagePayload(message) };
+      }),
+      r('DELETE', ...WEBHOOK_MESSAGE, (ctx) => {
+        const { record, message } = this.#webhookMessage(ctx);
+        message.deleted = true;
+        this.deps.interactions.changed(record);
+        return { status: 204 };
+      }),
       // Channels
       r('GET', '/channels/{channel}', `/channels/${SNOWFLAKE}`, true, ({ params }) => {
         if (!world.hasChannel(params[0] ?? '')) throw new ApiError(404, 10003, 'Unknown Channel');
