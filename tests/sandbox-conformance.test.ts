@@ -9,7 +9,10 @@ import {
   Events,
   GatewayIntentBits,
   MessageFlags,
+  ModalBuilder,
   Routes,
+  TextInputBuilder,
+  TextInputStyle,
 } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { SandboxClient } from '../src/sandbox/client.js';
@@ -36,10 +39,22 @@ describe("the sandbox speaks Discord's published API shapes", () => {
           components: [
             new ActionRowBuilder<ButtonBuilder>().addComponents(
               new ButtonBuilder().setCustomId('a').setLabel('A').setStyle(ButtonStyle.Primary),
+              new ButtonBuilder().setCustomId('b').setLabel('B').setStyle(ButtonStyle.Secondary),
             ),
           ],
           withResponse: true,
         }),
+      modal: (i) =>
+        i.showModal(
+          new ModalBuilder()
+            .setCustomId('m')
+            .setTitle('Why?')
+            .addComponents(
+              new ActionRowBuilder<TextInputBuilder>().addComponents(
+                new TextInputBuilder().setCustomId('why').setLabel('Why').setStyle(TextInputStyle.Short),
+              ),
+            ),
+        ),
       late: async (i) => {
         await new Promise((r) => setTimeout(r, 3_200));
         await i.reply('late').catch(() => {});
@@ -48,16 +63,28 @@ describe("the sandbox speaks Discord's published API shapes", () => {
     const { api, client, sandbox } = bot;
     try {
       client.on(Events.InteractionCreate, async (i) => {
-        if (i.isButton()) await i.update({ content: `picked ${i.customId}`, components: [] });
+        if (i.isButton() && i.customId === 'a') await i.update({ content: 'picked a', components: [] });
+        if (i.isButton() && i.customId === 'b') {
+          await i.deferUpdate(); // callback 6
+          await i.editReply({ content: 'picked b later' });
+        }
       });
       for (const command of ['reply', 'ephemeral', 'defer']) {
         const view = await api.invoke({ user: 'alice', command });
         expect(view.settled).toBe(true);
       }
       const withButtons = await api.invoke({ user: 'alice', command: 'buttons' });
+      const later = await api.clickAndSettle('carol', withButtons.messages[0]!.id, 'b');
+      expect(later.callbackType).toBe(6);
+      expect(later.status).toBe('deferred');
+      expect((await api.message(withButtons.messages[0]!.id)).content).toBe('picked b later');
       const clicked = await api.clickAndSettle('bob', withButtons.messages[0]!.id, 'a');
+      expect(clicked.callbackType).toBe(7);
       expect(clicked.status).toBe('replied');
       expect((await api.message(withButtons.messages[0]!.id)).content).toBe('picked a');
+      const modal = await api.invoke({ user: 'dave', command: 'modal' });
+      expect(modal.callbackType).toBe(9);
+      expect(modal.status).toBe('replied');
       await api.invoke({ user: 'alice', command: 'late' });
       await until(
         async () => (await api.interaction((await api.interactions()).at(-1)!.id)).refusals.length > 0,

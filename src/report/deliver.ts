@@ -69,7 +69,7 @@ export async function deliverReport(run: CommandRun, outcome: DemoOutcome): Prom
     }
   } else if (respond.state === 'deferred') {
     const facts = gatherFacts(run, outcome, 'deferred');
-    if (await respond.edit(await payloadFor(run, facts))) {
+    if (await editWithChart(run, facts)) {
       logReport(run, facts);
       return facts;
     }
@@ -103,22 +103,48 @@ export function channelExplanation(facts: ReportFacts): string {
 
 async function explainInChannel(run: CommandRun, facts: ReportFacts): Promise<void> {
   const channelId = run.interaction.channelId;
+  const content = channelExplanation(facts).slice(0, 2_000);
+  if (!channelId) {
+    run.log.warn({ explanation: content }, 'no channel to explain the expired interaction in');
+    return;
+  }
   const { embeds, files } = await payloadFor(run, facts);
-  try {
-    await run.ctx.client.rest.post(Routes.channelMessages(channelId), {
+  const post = (withFiles: boolean) =>
+    run.ctx.client.rest.post(Routes.channelMessages(channelId), {
       body: {
-        content: channelExplanation(facts).slice(0, 2_000),
-        embeds,
+        content,
+        embeds: withFiles ? embeds : [demoEmbed(facts)],
         allowed_mentions: { users: [facts.user.id] },
-        attachments: files.map((f, id) => ({ id, filename: f.name })),
+        attachments: withFiles ? files.map((f, id) => ({ id, filename: f.name })) : [],
       },
-      files: files.map((f) => ({ name: f.name ?? CHART_FILE, data: f.attachment as Buffer })),
+      files: withFiles
+        ? files.map((f) => ({ name: f.name ?? CHART_FILE, data: f.attachment as Buffer }))
+        : [],
+    });
+  try {
+    await post(files.length > 0).catch((error) => {
+      if (files.length === 0) throw error;
+      // The words matter more than the picture: try once more without the upload.
+      run.log.warn({ err: error }, 'could not upload the chart with the explanation; sending it without');
+      return post(false);
     });
   } catch (error) {
     // Without Send Messages in that channel there is nowhere left to tell the user: log it.
     run.log.warn(
-      { err: error, channelId, explanation: channelExplanation(facts) },
+      { err: error, channelId, explanation: content },
       'could not post the expiry explanation to the channel',
     );
+  }
+}
+
+/** Edits the deferred reply with the report and its chart; if the upload fails, without the chart. */
+async function editWithChart(run: CommandRun, facts: ReportFacts): Promise<boolean> {
+  const payload = await payloadFor(run, facts);
+  try {
+    return await run.respond.edit(payload);
+  } catch (error) {
+    if (payload.files.length === 0) throw error;
+    run.log.warn({ err: error }, 'could not upload the chart with the report; sending it without');
+    return run.respond.edit({ embeds: [demoEmbed(facts)], attachments: [] });
   }
 }

@@ -45,6 +45,7 @@ export interface RestDependencies {
   interactions: InteractionStore;
   botToken: string;
   gatewayUrl: () => string;
+  acceptUploads: boolean;
 }
 
 /** Discord's REST API v10, as much of it as a discord.js bot answering slash commands uses. */
@@ -67,6 +68,11 @@ export class SandboxRest {
     const params = (route.pattern.exec(path) ?? []).slice(1);
     const body =
       method === 'GET' || method === 'DELETE' ? { json: undefined, files: [] } : await readBody(req);
+    if (body.files.length > 0 && !this.deps.acceptUploads) {
+      throw new ApiError(400, 50035, 'Invalid Form Body', {
+        files: { _errors: [{ code: 'UPLOADS_DISABLED', message: 'This server takes no uploads.' }] },
+      });
+    }
     return route.handle({ params, query, body, method, route: route.route });
   }
 

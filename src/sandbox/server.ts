@@ -23,6 +23,8 @@ export interface SandboxOptions extends SandboxWorldOptions {
   clockOffsetMs?: number;
   /** Keep every REST response for conformance checks (GET /sandbox/responses). */
   recordResponses?: boolean;
+  /** false: refuse file uploads (multipart) with 400, like a minimal Discord stand-in might. */
+  acceptUploads?: boolean;
 }
 
 export interface RecordedResponse {
@@ -101,7 +103,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     },
     gatewayUrl,
   );
-  const rest = new SandboxRest({ world, interactions, botToken, gatewayUrl });
+  const rest = new SandboxRest({
+    world,
+    interactions,
+    botToken,
+    gatewayUrl,
+    acceptUploads: options.acceptUploads !== false,
+  });
   const control = new SandboxControl({ world, interactions, gateway });
   const recorded: RecordedResponse[] = [];
   control.recordedResponses = options.recordResponses ? recorded : null;
