@@ -23,6 +23,7 @@ function facts(overrides: Partial<ReportFacts> = {}): ReportFacts {
     clockOffsetMs: 0,
     loop: { samples: 10, p50: 0.1, p99: 1, max: 1, stalledMs: 0 },
     delaySamples: [],
+    workLoop: null,
     blockers: [],
     ownSpans: [],
     ownHeldMs: 0,

@@ -45,6 +45,7 @@ export function reportTimelineSvg(facts: ReportFacts): string {
   return timelineSvg({
     title: `${facts.outcome.label} · ${facts.user.name}`,
     start: m.created - 150,
+    origin: m.created,
     end: end + 150,
     delaySamples: facts.delaySamples,
     marks,

@@ -104,14 +104,18 @@ function loopField(facts: ReportFacts): APIEmbedField {
 function slicesField(facts: ReportFacts): APIEmbedField | null {
   const { slices, work } = facts.outcome;
   const { workStart, workEnd } = facts.marks;
-  if (!slices || !work || workStart === undefined || workEnd === undefined) return null;
+  if (!slices || !work || workStart === undefined || workEnd === undefined || !facts.workLoop) return null;
   const wall = workEnd - workStart;
   const extra = work.elapsedMs > 0 ? Math.round(((wall - work.elapsedMs) / work.elapsedMs) * 100) : 0;
   return {
     name: 'Slices',
     value: truncate(
       [
-        `**${slices.count}** slices of ~${ms(slices.sliceMs)} (longest ${ms(slices.longestMs)}); the loop was never held longer than a slice: delay p99 ${ms(facts.loop.p99)}, max ${ms(facts.loop.max)}.`,
+        `**${slices.count}** slices of ~${ms(slices.sliceMs)} (longest ${ms(slices.longestMs)}). While they ran, loop delay p99 ${ms(facts.workLoop.p99)}, max ${ms(facts.workLoop.max)}${
+          facts.workLoop.max <= slices.longestMs * 2 + 20
+            ? ': others waited at most about one slice.'
+            : ': something else held the loop meanwhile too.'
+        }`,
         `Total ${seconds(wall)} for ${seconds(work.elapsedMs)} of work (+${extra}%): unsliced it takes ${seconds(work.elapsedMs)} but holds everyone for all of it.`,
         `**${slices.othersAnswered}** other interaction${slices.othersAnswered === 1 ? ' was' : 's were'} answered meanwhile.`,
         'asyncio twin: `await asyncio.sleep(0)` between slices.',

@@ -34,6 +34,8 @@ export interface ReportFacts {
   clockOffsetMs: number;
   loop: DelayStats;
   delaySamples: DelaySample[];
+  /** Loop delay while this command's own work ran (workStart → workEnd), if it did. */
+  workLoop: DelayStats | null;
   /** Other interactions that held the main thread while this one waited. */
   blockers: Blocker[];
   /** This interaction's own main-thread spans. */
@@ -73,6 +75,10 @@ export function gatherFacts(run: CommandRun, outcome: DemoOutcome, verdict: Verd
     clockOffsetMs: trace.clockOffsetMs,
     loop: ctx.recorder.stats(marks.created, now),
     delaySamples: ctx.recorder.chartSamples(marks.created - 200, now),
+    workLoop:
+      marks.workStart !== undefined && marks.workEnd !== undefined
+        ? ctx.recorder.stats(marks.workStart, marks.workEnd)
+        : null,
     blockers: ctx.ledger.blockersOf(trace.interactionId, marks.created, now),
     ownSpans,
     ownHeldMs: ownSpans.reduce((t, s) => t + (s.end - s.start), 0),

@@ -26,8 +26,10 @@ export interface TimelineSpan {
 
 export interface TimelineInput {
   title: string;
-  /** Window start, ms since epoch. The time axis is labelled in seconds relative to this. */
+  /** Window start, ms since epoch. */
   start: number;
+  /** The time axis's 0 (e.g. the interaction's creation); default `start`. */
+  origin?: number;
   /** Window end, ms since epoch. */
   end: number;
   /** Loop-delay samples: `at` = when the sample was taken, `delayMs` = how late the loop was. */
@@ -258,7 +260,11 @@ function legend(items: ReadonlyArray<LegendItem>, right: number, y: number, minX
   return out.join('');
 }
 
-/** X axis ticks: vertical grid lines over [top, bottom] and labels at `labelY`. */
+/**
+ * X axis ticks: vertical grid lines over [top, bottom] and labels at `labelY`. `x` maps an axis
+ * value (ms) to pixels; the axis shows values from `fromMs` to `fromMs + spanMs` (a timeline's
+ * 0 is the interaction's creation, so the left edge may be slightly negative).
+ */
 function timeAxis(
   x: (ms: number) => number,
   spanMs: number,
@@ -267,21 +273,25 @@ function timeAxis(
   top: number,
   bottom: number,
   labelY: number,
+  fromMs = 0,
 ): string {
   const stepS = niceStep(spanMs / 1000, Math.max(2, Math.floor((right - left) / 90)));
   const out: string[] = [];
+  const first = Math.ceil(fromMs / 1000 / stepS - 1e-9);
   for (let i = 0; ; i++) {
-    const s = i * stepS;
-    if (s * 1000 > spanMs + 1e-6) break;
+    const s = (first + i) * stepS;
+    if (s * 1000 > fromMs + spanMs + 1e-6) break;
     const px = pixelCenter(x(s * 1000));
     if (px > right + 1) break;
-    if (i > 0) {
+    if (px < left - 1) continue;
+    if (i > 0 || px > left + 1) {
       out.push(
         `<line x1="${n(px)}" y1="${n(top)}" x2="${n(px)}" y2="${n(bottom)}" stroke="${COLORS.grid}" stroke-width="1"/>`,
       );
     }
-    const anchor = i === 0 ? 'start' : px > right - 20 ? 'end' : 'middle';
-    out.push(text(i === 0 ? left : px, labelY, formatSeconds(s, stepS), { fill: COLORS.muted, anchor }));
+    const atEdge = px <= left + 1;
+    const anchor = atEdge ? 'start' : px > right - 20 ? 'end' : 'middle';
+    out.push(text(atEdge ? left : px, labelY, formatSeconds(s, stepS), { fill: COLORS.muted, anchor }));
   }
   return out.join('');
 }
@@ -489,7 +499,19 @@ export function timelineSvg(input: TimelineInput): string {
     `<text x="16" y="${n(midY)}" font-size="11" fill="${COLORS.muted}" text-anchor="middle" ` +
       `transform="rotate(-90 16 ${n(midY)})">loop delay (ms)</text>`,
   );
-  out.push(timeAxis((ms) => L.x(start + ms), end - start, plotLeft, plotRight, plotTop, plotBottom, 290));
+  const origin = Number.isFinite(input.origin) ? (input.origin as number) : start;
+  out.push(
+    timeAxis(
+      (ms) => L.x(origin + ms),
+      end - start,
+      plotLeft,
+      plotRight,
+      plotTop,
+      plotBottom,
+      290,
+      start - origin,
+    ),
+  );
 
   // Spans: faint full-height shading in the plot, plus a labelled bar in the ribbon below it.
   for (const s of laned) {
@@ -591,7 +613,7 @@ export function timelineSvg(input: TimelineInput): string {
   // A deadline after the window still matters: point at it.
   const lateDeadline = input.marks.find((m) => m.kind === 'deadline' && Number.isFinite(m.at) && m.at > end);
   if (lateDeadline && !inWindow.some((m) => m.kind === 'deadline')) {
-    const at = (lateDeadline.at - start) / 1000;
+    const at = (lateDeadline.at - (Number.isFinite(input.origin) ? (input.origin as number) : start)) / 1000;
     const content = `${lateDeadline.label || MARK_DEFAULT_LABEL.deadline} at ${at.toFixed(at < 10 ? 1 : 0)} s →`;
     const w = textWidth(content, 10);
     for (const [row, y] of [
