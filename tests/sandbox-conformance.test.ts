@@ -143,7 +143,7 @@ describe("the sandbox speaks Discord's published API shapes", () => {
     });
     try {
       await until(() => output.includes('Press Ctrl+C'), 20_000, 'the sandbox banner');
-      const apiUrl = /REST URL:\s+(\S+)\/v10/.exec(output)?.[1];
+      const apiUrl = /API URL:\s+(\S+)/.exec(output)?.[1];
       const baseUrl = /Base URL:\s+(\S+)/.exec(output)?.[1];
       expect(apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
       expect(output).toContain('cli-test-token.abc.def');

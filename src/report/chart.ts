@@ -39,7 +39,7 @@ export function reportTimelineSvg(facts: ReportFacts): string {
     });
   }
   if (strategy === 'io' && m.workStart !== undefined && m.workEnd !== undefined) {
-    spans.push({ start: m.workStart, end: m.workEnd, label: 'awaiting I/O', kind: 'worker' });
+    spans.push({ start: m.workStart, end: m.workEnd, label: 'awaiting I/O', kind: 'io' });
   }
   const end = Math.max(facts.now, m.created + INITIAL_RESPONSE_DEADLINE_MS + 300);
   return timelineSvg({

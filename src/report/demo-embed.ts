@@ -23,7 +23,7 @@ export const LESSON_BY_STRATEGY: Record<Strategy, { sentence: string; topic: str
   },
   io: {
     sentence:
-      'Awaiting real I/O hands the thread back to the event loop until the result is ready: nobody waits behind you.',
+      'Awaiting real I/O hands the thread back to the event loop until the result is ready, so this command never holds anyone else up.',
     topic: 'async-await',
   },
   yield: {
@@ -156,8 +156,15 @@ function workField(facts: ReportFacts): APIEmbedField | null {
       name: 'Awaited I/O',
       value: `${IO_DESCRIPTIONS[io.kind as IoKind] ?? io.kind}: ${io.detail} in ${seconds(io.elapsedMs)}; the main thread was free meanwhile.`,
     };
-  if (strategy && facts.outcome.skipped)
-    return { name: 'Work', value: 'Skipped: the token was already dead.' };
+  if (strategy && facts.outcome.skipped) {
+    return {
+      name: 'Work',
+      value:
+        facts.verdict === 'acked-elsewhere'
+          ? 'Skipped: another process had already answered this interaction.'
+          : 'Skipped: the token was already dead.',
+    };
+  }
   return null;
 }
 

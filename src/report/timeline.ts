@@ -21,7 +21,7 @@ export interface TimelineSpan {
   start: number;
   end: number;
   label: string;
-  kind: 'self' | 'other' | 'worker' | 'yield';
+  kind: 'self' | 'other' | 'worker' | 'yield' | 'io';
 }
 
 export interface TimelineInput {
@@ -54,6 +54,7 @@ export const COLORS = {
   other: '#eb459e',
   worker: '#1abc9c',
   yield: '#9b84ee',
+  io: '#5865f2',
   delay: '#00a8fc',
   created: '#b5bac1',
   received: '#c9cdfb',
@@ -72,6 +73,7 @@ const SPAN_KIND_NAME: Record<TimelineSpan['kind'], string> = {
   other: 'other command',
   worker: 'worker thread',
   yield: 'yielding',
+  io: 'awaiting I/O',
 };
 
 const MARK_DEFAULT_LABEL: Record<TimelineMark['kind'], string> = {
@@ -471,7 +473,7 @@ export function timelineSvg(input: TimelineInput): string {
 
   // Header: title left, legend right.
   const present = new Set(laned.map((s) => s.span.kind));
-  const kinds = (['self', 'other', 'worker', 'yield'] as const).filter((k) => present.has(k));
+  const kinds = (['self', 'other', 'worker', 'yield', 'io'] as const).filter((k) => present.has(k));
   const legendItems: LegendItem[] = [
     { label: 'loop delay', color: COLORS.delay, shape: 'box' },
     ...kinds.map((k): LegendItem => ({ label: SPAN_KIND_NAME[k], color: COLORS[k], shape: 'box' })),

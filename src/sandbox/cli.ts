@@ -39,8 +39,9 @@ if (!/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(process.env.SANDBOX_HOST || '12
 
 console.log(`LoopLab Discord sandbox is listening.
 
-  Base URL:      ${sandbox.baseUrl}
-  REST URL:      ${sandbox.restUrl}
+  Base URL:      ${sandbox.baseUrl}   (control API under /sandbox)
+  API URL:       ${sandbox.apiUrl}   (discord.js rest.api / LoopLab's DISCORD_API_URL)
+  REST v10:      ${sandbox.restUrl}
   Gateway URL:   ${sandbox.gatewayUrl}
   Bot token:     ${sandbox.botToken}
   Application:   ${sandbox.applicationId}
