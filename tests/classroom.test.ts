@@ -99,6 +99,19 @@ describe('cooperative /yield, the classic mistakes, and the doctor', () => {
     expect((await lab.api.interaction(view.id)).refusals.map((r) => r.code)).toEqual([40060]);
   });
 
+  it('names @discordjs/rest’s queue when a rate limit held the first response past the deadline', async () => {
+    await lab.api.rateLimit('/interactions/{id}/{token}/callback', 3_300);
+    const view = await lab.api.invoke({ user: 'ivan', command: 'io', options: { ms: 50 } });
+    expect(view.status).toBe('failed');
+    const note = await lab.api.waitForMessage(lab.channelId, noteFor(view.userId, '/io 50'), 20_000);
+    expect(note.content).toMatch(/expired/);
+    const queued = Number(/waited (\d+) ms in @discordjs\/rest’s queue/.exec(note.content)?.[1]);
+    expect(queued).toBeGreaterThanOrEqual(3_000);
+    expect(note.content).toMatch(/rate limited on \/interactions/);
+    expect(note.content).toMatch(/rate limited on \/interactions\/:id\/:token\/callback for 3300 ms/);
+    expect(lab.logs.some((l) => l.msg === 'rate limited by Discord' && l.level === 40)).toBe(true);
+  });
+
   it('/lag shows utilisation, pool wait vs run, the heartbeat round trip and a verdict', async () => {
     await lab.api.invoke({ user: 'gina', command: 'nonblock', options: { ms: 200 } });
     const view = await lab.api.invoke({ user: 'gina', command: 'lag' });

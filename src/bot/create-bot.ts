@@ -63,7 +63,12 @@ export async function createBot({
 }: BotOptions): Promise<LoopLabBot> {
   registerSecret(token);
   const clock = new ClockOffsetEstimator();
-  const rest = new RestObserver(clock);
+  const rest = new RestObserver(clock, (hit) =>
+    logger.warn(
+      { route: hit.route, retryAfterMs: hit.retryAfterMs, global: hit.global },
+      'rate limited by Discord',
+    ),
+  );
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: {
@@ -72,6 +77,7 @@ export async function createBot({
       makeRequest: rest.wrap(DefaultRestOptions.makeRequest),
     },
   });
+  // Limits @discordjs/rest sees coming (it waits before sending); a 429 itself is noted by the observer.
   client.rest.on(RESTEvents.RateLimited, (info) => {
     rest.recordRateLimit({
       at: Date.now(),
@@ -79,10 +85,6 @@ export async function createBot({
       retryAfterMs: info.retryAfter,
       global: info.global,
     });
-    logger.warn(
-      { route: info.route, retryAfterMs: info.retryAfter, global: info.global },
-      'rate limited by Discord',
-    );
   });
   const recorder = new LoopDelayRecorder();
   const utilization = new UtilizationRecorder();

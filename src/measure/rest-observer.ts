@@ -25,7 +25,10 @@ export class RestObserver {
   readonly #callbacks = new Map<string, CallbackTiming>();
   readonly rateLimits: RateLimitHit[] = [];
 
-  constructor(private readonly clock: ClockOffsetEstimator) {}
+  constructor(
+    private readonly clock: ClockOffsetEstimator,
+    private readonly onRateLimit: (hit: RateLimitHit) => void = () => {},
+  ) {}
 
   wrap<I, R extends ResponseLike>(makeRequest: (url: string, init: I) => Promise<R>) {
     return async (url: string, init: I): Promise<R> => {
@@ -33,6 +36,18 @@ export class RestObserver {
       const response = await makeRequest(url, init);
       const receivedAt = Date.now();
       this.clock.addSample(response.headers.get('date'), sentAt, receivedAt);
+      if (response.status === 429) {
+        // @discordjs/rest waits and retries a 429 by itself, emitting only a debug line: note it here.
+        const after = Number(
+          response.headers.get('x-ratelimit-reset-after') ?? response.headers.get('retry-after'),
+        );
+        this.recordRateLimit({
+          at: receivedAt,
+          route: routeOf(url),
+          retryAfterMs: Number.isFinite(after) ? after * 1000 : 0,
+          global: response.headers.get('x-ratelimit-global') !== null,
+        });
+      }
       const callback = /\/interactions\/(\d+)\/[^/]+\/callback/.exec(url);
       if (callback?.[1]) {
         this.#callbacks.set(callback[1], { sentAt, receivedAt, status: response.status });
@@ -48,6 +63,7 @@ export class RestObserver {
   }
 
   recordRateLimit(hit: RateLimitHit): void {
+    this.onRateLimit(hit);
     this.rateLimits.push(hit);
     if (this.rateLimits.length > 200) this.rateLimits.shift();
   }
@@ -55,4 +71,12 @@ export class RestObserver {
   rateLimitsBetween(start: number, end: number): RateLimitHit[] {
     return this.rateLimits.filter((r) => r.at >= start && r.at <= end);
   }
+}
+
+/** A request URL as a route, ids and tokens replaced: "/interactions/:id/:token/callback". */
+export function routeOf(url: string): string {
+  const path = new URL(url).pathname.replace(/^\/api(\/v\d+)?/, '');
+  return path
+    .replace(/^(\/(?:interactions|webhooks)\/)\d+\/[^/]+/, '$1:id/:token')
+    .replace(/\/\d{15,20}(?=\/|$)/g, '/:id');
 }

@@ -133,6 +133,15 @@ export class SandboxClient {
     return this.#request('POST', '/sandbox/clock', { advanceMs });
   }
 
+  /** The next `count` requests to `route` (a sandbox route template) are answered 429 for `retryAfterMs`. */
+  rateLimit(
+    route: string,
+    retryAfterMs: number,
+    count = 1,
+  ): Promise<{ route: string; count: number; retryAfterMs: number }> {
+    return this.#request('POST', '/sandbox/ratelimit', { route, count, retryAfterMs });
+  }
+
   requestReconnect(): Promise<{ sessions: number }> {
     return this.#request('POST', '/sandbox/gateway/reconnect');
   }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SandboxGateway } from './gateway.js';
 import { readBody, sendJson } from './http.js';
 import { type InteractionStore, InvocationError, messageView } from './interactions.js';
+import type { SandboxRest } from './rest.js';
 import type { RecordedResponse, SandboxInfo } from './server.js';
 import type { SandboxWorld } from './world.js';
 
@@ -11,6 +12,7 @@ export interface ControlDependencies {
   world: SandboxWorld;
   interactions: InteractionStore;
   gateway: SandboxGateway;
+  rest: SandboxRest;
 }
 
 /**
@@ -65,6 +67,10 @@ export class SandboxControl {
         click: 'POST /sandbox/click {"user":"alice","messageId":"…","customId":"…"}',
         messages: `GET /sandbox/channels/${world.channelId}/messages`,
         clock: 'POST /sandbox/clock {"offsetMs":120000} or {"advanceMs":900000}',
+        ratelimit:
+          'POST /sandbox/ratelimit {"route":"/interactions/{id}/{token}/callback","retryAfterMs":3300}',
+        scenario:
+          'POST /sandbox/scenario {"steps":[{"afterMs":0,"user":"alice","command":"block","options":{"ms":3500}}]}',
       },
     };
   }
@@ -215,6 +221,31 @@ export class SandboxControl {
         }
         interactions.clockChanged();
         return send(200, { offsetMs: world.clock.offsetMs, now: world.clock.now() });
+      }
+
+      if (method === 'POST' && head === 'ratelimit' && parts.length === 1) {
+        const body = ((await readBody(req)).json ?? {}) as {
+          route?: unknown;
+          count?: unknown;
+          retryAfterMs?: unknown;
+        };
+        const count = body.count ?? 1;
+        const retryAfterMs = body.retryAfterMs ?? 1_000;
+        if (typeof body.route !== 'string') {
+          return fail(400, `"route" is required, one of: ${this.deps.rest.routeTemplates.join(', ')}`);
+        }
+        if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100) {
+          return fail(400, '"count" must be a whole number from 1 to 100');
+        }
+        if (typeof retryAfterMs !== 'number' || retryAfterMs < 1 || retryAfterMs > 60_000) {
+          return fail(400, '"retryAfterMs" must be from 1 to 60000');
+        }
+        try {
+          this.deps.rest.armRateLimit({ route: body.route, remaining: count, retryAfterMs });
+        } catch (error) {
+          return fail(400, (error as Error).message);
+        }
+        return send(200, { route: body.route, count, retryAfterMs });
       }
 
       if (head === 'gateway' && parts.length <= 2) {

@@ -77,9 +77,16 @@ async function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedB
   return { json, files };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, dateMs?: number): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  dateMs?: number,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader('content-type', 'application/json');
   res.setHeader('content-length', Buffer.byteLength(text));
   if (dateMs !== undefined) res.setHeader('date', new Date(dateMs).toUTCString());

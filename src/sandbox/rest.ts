@@ -10,6 +10,15 @@ import type { SandboxWorld, StoredMessage } from './world.js';
 export interface RestResult {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A rate limit the control API armed: the next `remaining` requests to `route` get a 429. */
+export interface ArmedRateLimit {
+  /** A route template as the sandbox names it, e.g. "/interactions/{id}/{token}/callback". */
+  route: string;
+  remaining: number;
+  retryAfterMs: number;
 }
 
 interface RouteContext {
@@ -56,6 +65,42 @@ export class SandboxRest {
     this.#routes = this.#buildRoutes();
   }
 
+  readonly #rateLimits: ArmedRateLimit[] = [];
+
+  /** Route templates a rate limit can be armed on (for the control API's error message). */
+  get routeTemplates(): string[] {
+    return [...new Set(this.#routes.map((r) => r.route))];
+  }
+
+  armRateLimit(limit: ArmedRateLimit): void {
+    if (!this.routeTemplates.includes(limit.route)) {
+      throw new Error(`no route ${limit.route}; routes: ${this.routeTemplates.join(', ')}`);
+    }
+    this.#rateLimits.push({ ...limit });
+  }
+
+  /** Discord's 429: JSON body with retry_after in seconds, and the X-RateLimit-* headers. */
+  #rateLimited(route: string): RestResult | null {
+    const limit = this.#rateLimits.find((l) => l.route === route && l.remaining > 0);
+    if (!limit) return null;
+    limit.remaining -= 1;
+    const seconds = limit.retryAfterMs / 1000;
+    const resetAt = (this.deps.world.clock.now() + limit.retryAfterMs) / 1000;
+    return {
+      status: 429,
+      body: { message: 'You are being rate limited.', retry_after: seconds, global: false, code: 0 },
+      headers: {
+        'retry-after': String(Math.ceil(seconds)),
+        'x-ratelimit-limit': '1',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': resetAt.toFixed(3),
+        'x-ratelimit-reset-after': seconds.toFixed(3),
+        'x-ratelimit-bucket': Buffer.from(route).toString('hex').slice(0, 32),
+        'x-ratelimit-scope': 'user',
+      },
+    };
+  }
+
   async handle(req: IncomingMessage, path: string, query: URLSearchParams): Promise<RestResult> {
     const method = req.method ?? 'GET';
     const candidates = this.#routes.filter((r) => r.pattern.test(path));
@@ -64,6 +109,11 @@ export class SandboxRest {
     if (!route) throw new ApiError(405, 0, '405: Method Not Allowed');
     if (route.auth && req.headers.authorization !== `Bot ${this.deps.botToken}`) {
       throw new ApiError(401, 0, '401: Unauthorized');
+    }
+    const limited = this.#rateLimited(route.route);
+    if (limited) {
+      req.resume(); // the body is not read: drain it so the connection stays usable
+      return limited;
     }
     const params = (route.pattern.exec(path) ?? []).slice(1);
     const body =

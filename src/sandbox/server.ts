@@ -7,7 +7,7 @@ import { SandboxGateway } from './gateway.js';
 import { ApiError, errorBody, sendJson, sendNoContent } from './http.js';
 import { makeBotToken } from './ids.js';
 import { InteractionStore } from './interactions.js';
-import { SandboxRest } from './rest.js';
+import { type RestResult, SandboxRest } from './rest.js';
 import { SandboxWorld, type SandboxWorldOptions } from './world.js';
 
 export interface SandboxOptions extends SandboxWorldOptions {
@@ -110,7 +110,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     gatewayUrl,
     acceptUploads: options.acceptUploads !== false,
   });
-  const control = new SandboxControl({ world, interactions, gateway });
+  const control = new SandboxControl({ world, interactions, gateway, rest });
   const recorded: RecordedResponse[] = [];
   control.recordedResponses = options.recordResponses ? recorded : null;
   interactions.on('created', (record) => gateway.dispatch('INTERACTION_CREATE', record.payload));
@@ -135,7 +135,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     try {
       if (path.startsWith('/api/v10/') || path.startsWith('/api/v9/')) {
         const apiPath = path.slice(path.indexOf('/', 5));
-        let result: { status: number; body?: unknown };
+        let result: RestResult;
         try {
           result = await rest.handle(req, apiPath, url.searchParams);
         } catch (error) {
@@ -153,7 +153,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           if (recorded.length > 5_000) recorded.shift();
         }
         if (result.status === 204) sendNoContent(res, clock.now());
-        else sendJson(res, result.status, result.body, clock.now());
+        else sendJson(res, result.status, result.body, clock.now(), result.headers);
         return;
       }
       if (path === '/sandbox' || path.startsWith('/sandbox/')) {
