@@ -75,4 +75,22 @@ describe("a real report's picture", () => {
     const plotted = (columns[0]! - plotLeft) / (plotRight - plotLeft);
     expect(Math.abs(plotted - fraction)).toBeLessThan(0.03);
   });
+
+  it('shows progress on long offloaded work, then replaces it with the report', async () => {
+    const { id } = await lab.api.send({ user: 'dave', command: 'nonblock', options: { ms: 6_000 } });
+    const progress = await until(async () => {
+      const v = await lab.api.interaction(id);
+      const m = v.messages[0];
+      return m?.content.startsWith('⏳') ? m : null;
+    }, 8_000);
+    expect(progress.content).toMatch(/running cpu work on a worker thread: \d\.\d\d s of about 6\.00 s/);
+    expect(progress.embeds).toEqual([]);
+    const done = await until(async () => {
+      const m = (await lab.api.interaction(id)).messages[0];
+      return m && m.embeds.length > 0 ? m : null;
+    }, 10_000);
+    expect(done.content).toBe('');
+    expect(embedText(done)).toMatch(/then done in \*\*6\.\d\d s\*\*/);
+    expect(done.edits.length).toBeGreaterThanOrEqual(3); // two progress lines, then the report
+  });
 });

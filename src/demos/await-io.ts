@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { showProgress } from '../report/progress.js';
 import type { CommandRun } from '../router/run.js';
 import type { DemoOutcome, IoResult } from './outcome.js';
 
@@ -84,7 +85,8 @@ export async function deferAndAwaitIo(run: CommandRun, kind: IoKind, ms: number)
   const base = { strategy: 'io', label: run.holder.label, kind, requestedMs: ms } as const;
   if (!(await run.respond.defer())) return { ...base, skipped: true };
   run.trace.mark('workStart');
-  const io = await awaitIoFor(kind, ms);
+  const progress = showProgress(run, `awaiting ${kind} I/O`, ms);
+  const io = await awaitIoFor(kind, ms).finally(() => progress.stop());
   run.trace.mark('workEnd');
   return { ...base, io };
 }

@@ -40,6 +40,8 @@ export async function compareStrategies(
   kind: WorkKind,
   ms: number,
   strategies: readonly Strategy[],
+  /** Told after each row, e.g. to show progress. */
+  onRow: (entry: CompareEntry, index: number) => Promise<unknown> = async () => {},
 ): Promise<CompareEntry[]> {
   const { ctx } = run;
   const { created, ackSent, ackConfirmed } = run.trace.marks;
@@ -89,6 +91,7 @@ export async function compareStrategies(
       loopDelayMaxMs,
       othersServed: loopDelayMaxMs < 50,
     });
+    await onRow(entries.at(-1)!, entries.length - 1);
   }
   return entries;
 }

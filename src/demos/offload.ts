@@ -1,3 +1,4 @@
+import { showProgress } from '../report/progress.js';
 import type { CommandRun } from '../router/run.js';
 import type { WorkKind } from '../work/kinds.js';
 import type { DemoOutcome } from './outcome.js';
@@ -11,7 +12,8 @@ export async function deferAndOffload(run: CommandRun, kind: WorkKind, ms: numbe
   const base = { strategy: 'nonblock', label: run.holder.label, kind, requestedMs: ms } as const;
   if (!(await run.respond.defer())) return { ...base, skipped: true };
   run.trace.mark('workStart');
-  const work = await run.ctx.pool.run(kind, ms);
+  const progress = showProgress(run, `running ${kind} work on a worker thread`, ms);
+  const work = await run.ctx.pool.run(kind, ms).finally(() => progress.stop());
   run.trace.mark('workEnd');
   return { ...base, work };
 }

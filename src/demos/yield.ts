@@ -1,5 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Holder, MainThreadLedger } from '../measure/main-thread.js';
+import { showProgress } from '../report/progress.js';
 import type { CommandRun } from '../router/run.js';
 import { runWork, type WorkKind, type WorkResult } from '../work/kinds.js';
 import type { DemoOutcome } from './outcome.js';
@@ -64,7 +65,10 @@ export async function sliceAndYield(
   const base = { strategy: 'yield', label: run.holder.label, kind, requestedMs: ms } as const;
   if (defer && !(await run.respond.defer())) return { ...base, skipped: true };
   const start = run.trace.mark('workStart');
-  const result = await runSliced(run.ctx.ledger, run.holder, kind, ms, sliceMs);
+  const progress = showProgress(run, `working in ${sliceMs} ms slices on the main thread`, ms);
+  const result = await runSliced(run.ctx.ledger, run.holder, kind, ms, sliceMs).finally(() =>
+    progress.stop(),
+  );
   const end = run.trace.mark('workEnd');
   const othersAnswered = run.ctx.acks.filter(
     (a) => a.at >= start && a.at <= end && a.interactionId !== run.interaction.id,

@@ -48,7 +48,7 @@ export async function compareReport(
   kind: WorkKind,
   workMs: number,
   entries: readonly CompareEntry[],
-): Promise<{ embeds: APIEmbed[]; files: AttachmentBuilder[] }> {
+): Promise<{ content: string; embeds: APIEmbed[]; files: AttachmentBuilder[] }> {
   const chart = await renderPng(compareSvg(`${label}: the same ${kind} work, four ways`, entries)).catch(
     () => null,
   );
@@ -76,5 +76,9 @@ export async function compareReport(
     color: Colors.info,
   };
   if (chart) embed.image = { url: `attachment://${COMPARE_CHART}` };
-  return { embeds: [embed], files: chart ? [new AttachmentBuilder(chart.png, { name: COMPARE_CHART })] : [] };
+  return {
+    content: '', // replaces the progress line
+    embeds: [embed],
+    files: chart ? [new AttachmentBuilder(chart.png, { name: COMPARE_CHART })] : [],
+  };
 }

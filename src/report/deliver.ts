@@ -23,9 +23,14 @@ async function chartFor(run: CommandRun, facts: ReportFacts): Promise<Attachment
 async function payloadFor(
   run: CommandRun,
   facts: ReportFacts,
-): Promise<{ embeds: APIEmbed[]; files: AttachmentBuilder[] }> {
+): Promise<{ content: string; embeds: APIEmbed[]; files: AttachmentBuilder[] }> {
   const chart = await chartFor(run, facts);
-  return { embeds: [demoEmbed(facts, chart ? CHART_FILE : undefined)], files: chart ? [chart] : [] };
+  // content '' clears a progress line the deferred reply may still show.
+  return {
+    content: '',
+    embeds: [demoEmbed(facts, chart ? CHART_FILE : undefined)],
+    files: chart ? [chart] : [],
+  };
 }
 
 function logReport(run: CommandRun, facts: ReportFacts): void {
@@ -145,6 +150,6 @@ async function editWithChart(run: CommandRun, facts: ReportFacts): Promise<boole
   } catch (error) {
     if (payload.files.length === 0) throw error;
     run.log.warn({ err: error }, 'could not upload the chart with the report; sending it without');
-    return run.respond.edit({ embeds: [demoEmbed(facts)], attachments: [] });
+    return run.respond.edit({ content: '', embeds: [demoEmbed(facts)], attachments: [] });
   }
 }
