@@ -4,8 +4,9 @@
  * and runs the very same discord.js code against it.
  */
 import 'dotenv/config';
-import { createBot } from './bot/create-bot.js';
+import { createBot, type LoopLabBot } from './bot/create-bot.js';
 import { ConfigError, loadConfig } from './config/env.js';
+import { isLoopbackHost } from './discord/paths.js';
 import { createLogger } from './log/logger.js';
 import { type SandboxThread, startSandboxThread } from './sandbox/thread.js';
 
@@ -24,8 +25,21 @@ const logger = createLogger({ level: config.logLevel, format: config.logFormat }
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
 let sandbox: SandboxThread | null = null;
+let bot: LoopLabBot | null = null;
+let stopping = false;
+
+async function shutdown(reason: string, code = 0) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ reason }, 'shutting down');
+  await bot?.stop().catch((error) => logger.warn({ err: error }, 'error while stopping the bot'));
+  await sandbox?.close();
+  logger.flush?.();
+  process.exit(code);
+}
+
 if (!config.discordToken) {
-  if (!/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(config.sandbox.host)) {
+  if (!isLoopbackHost(config.sandbox.host)) {
     logger.warn(
       { host: config.sandbox.host },
       'SANDBOX_HOST exposes the sandbox beyond this machine; its control API has no login (anyone who reaches it can act as any user)',
@@ -54,7 +68,7 @@ if (!config.discordToken) {
   }
 }
 
-const bot = await createBot({
+bot = await createBot({
   config,
   logger,
   token: sandbox?.botToken ?? (config.discordToken as string),
@@ -105,15 +119,5 @@ Press Ctrl+C to stop.
 `);
 }
 
-let stopping = false;
-async function shutdown(signal: string, code = 0) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  await bot.stop().catch((error) => logger.warn({ err: error }, 'error while stopping the bot'));
-  await sandbox?.close();
-  logger.flush?.();
-  process.exit(code);
-}
 process.once('SIGINT', () => void shutdown('SIGINT'));
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -93,12 +93,20 @@ describe('the doctor names the cause, most specific first', () => {
         ageOnArrivalMs: 10,
         restQueueMs: 2_900,
         rateLimits: [
-          { at: T + 100, route: '/interactions/:id/:token/callback', retryAfterMs: 2_800, global: false },
+          {
+            at: T + 100,
+            route: '/interactions/:id/:token/callback',
+            retryAfterMs: 2_800,
+            global: false,
+            interactionId: '9',
+          },
         ],
       }),
     );
     expect(d?.cause).toBe('rest-queue');
-    expect(d?.text).toMatch(/waited 2900 ms in @discordjs\/rest’s queue \(rate limited on \/interactions/);
+    expect(d?.text).toMatch(
+      /waited 2900 ms in @discordjs\/rest’s queue \(Discord answered 429 on \/interactions\/:id\/:token\/callback and asked it to wait 2800 ms\)/,
+    );
   });
 
   it('says two copies are running when our only response got 40060', () => {

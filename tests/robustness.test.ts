@@ -62,7 +62,9 @@ describe("a real report's picture", () => {
     expect(columns.length).toBeLessThan(6); // one line, a few pixels wide at most
     // The window runs from 150 ms before creation to 150 ms after the report; the plot spans the
     // same pixels as the helper's layout. The line sits 3150 ms into a window of (report + 300) ms.
-    const windowMs = message.editedAt! - view.createdAt + 300;
+    // The report's own total ("then done in 4.03 s") is where its window ends, +150 ms.
+    const totalMs = Number(/then done in \*\*([\d.]+) s\*\*/.exec(embedText(message))![1]) * 1000;
+    const windowMs = Math.max(totalMs, 3_300) + 300;
     const fraction = 3_150 / windowMs;
     const { plotLeft, plotRight } = timelineLayout({
       title: '',

@@ -287,10 +287,16 @@ describe('the sandbox, driven by a stock discord.js client', () => {
 
   it('re-arms the 3 s deadline when the sandbox clock jumps', async () => {
     const { api } = await start({ silent: async () => {} });
+    const listed = async (id: string) => (await api.interactions()).find((v) => v.id === id)!;
+    // Back 10 s: the deadline moves 10 s into the future, so 3.5 s later it is still pending.
     const { id } = await api.send({ user: 'alice', command: 'silent' });
-    await api.advanceClock(5_000);
-    const view = await api.interaction(id);
-    expect(view.status).toBe('failed');
+    await api.setClockOffset(-10_000);
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect((await listed(id)).status).toBe('pending');
+    // Forward past it: failed at once, by the re-armed timer rather than by a read.
+    await api.setClockOffset(5_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await listed(id)).status).toBe('failed');
   });
 
   it('refuses control requests a foreign web page could send', async () => {
@@ -321,5 +327,14 @@ describe('the sandbox, driven by a stock discord.js client', () => {
         .end();
     });
     expect(rebound).toBe(403);
+    // What stays allowed: the same origin (a page the sandbox serves) and bodiless POSTs like curl's.
+    const same = await fetch(`${sandbox.baseUrl}/sandbox/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'Application/JSON; charset=utf-8', origin: sandbox.baseUrl },
+      body: JSON.stringify({ user: 'alice', command: 'hi' }),
+    });
+    expect(same.status).toBe(201);
+    const bodiless = await fetch(`${sandbox.baseUrl}/sandbox/gateway/reconnect`, { method: 'POST' });
+    expect(bodiless.status).toBe(200);
   });
 });

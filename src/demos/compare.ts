@@ -28,7 +28,7 @@ export interface CompareEntry extends CompareRow {
   othersServed: boolean;
 }
 
-const DEFAULT_SLICE_MS = 10;
+export const DEFAULT_SLICE_MS = 10;
 
 /**
  * Runs the same work the ways LoopLab teaches, one after the other, and measures each: when the

@@ -57,10 +57,13 @@ export async function runTicker(run: CommandRun, seconds: number): Promise<void>
     if (!(await run.respond.reply({ content: tickLine(run.ctx, 0, seconds, 0, lastAt) }))) return;
     const startedAt = Date.now();
     let ticks = 0;
+    let skipped = 0;
     for (let tick = 1; tick <= seconds; tick++) {
       // Aim at whole seconds after the start (no drift). Seconds missed while the loop was
       // blocked are skipped, not sent in a burst: the gap itself is the lesson.
-      tick = Math.max(tick, Math.floor((Date.now() - startedAt) / 1000) + 1);
+      const dueTick = Math.max(tick, Math.floor((Date.now() - startedAt) / 1000) + 1);
+      skipped += dueTick - tick;
+      tick = dueTick;
       if (tick > seconds) break;
       const due = startedAt + tick * 1000;
       const wait = due - Date.now();
@@ -70,10 +73,14 @@ export async function runTicker(run: CommandRun, seconds: number): Promise<void>
       const gap = now - lastAt;
       if (!(await run.respond.edit({ content: tickLine(run.ctx, tick, seconds, gap, lastAt) }))) return;
       lastAt = now;
-      ticks = tick;
+      ticks += 1;
     }
     await run.respond.edit({
-      content: `⏹️ Ticker stopped after ${ticks} of ${seconds} ticks. If it ever froze, that was a blocked event loop. → \`/explain topic:event-loop\``,
+      content: `⏹️ Ticker stopped after ${seconds} s: ${ticks} updates${
+        skipped > 0
+          ? `, ${skipped} second${skipped === 1 ? '' : 's'} skipped while the event loop was blocked`
+          : ', none missed'
+      }. → \`/explain topic:event-loop\``,
     });
   } catch (error) {
     if ((error as Error).name !== 'AbortError') throw error;

@@ -1,3 +1,4 @@
+import { tokenlessPath } from '../discord/paths.js';
 import type { ClockOffsetEstimator } from './clock-offset.js';
 
 export interface CallbackTiming {
@@ -10,8 +11,11 @@ export interface CallbackTiming {
 export interface RateLimitHit {
   at: number;
   route: string;
+  /** How long the client was told to wait (Retry-After: what @discordjs/rest actually waits). */
   retryAfterMs: number;
   global: boolean;
+  /** The interaction whose callback or webhook request hit the limit, if any. */
+  interactionId?: string;
 }
 
 type ResponseLike = { headers: { get(name: string): string | null }; status: number };
@@ -38,14 +42,13 @@ export class RestObserver {
       this.clock.addSample(response.headers.get('date'), sentAt, receivedAt);
       if (response.status === 429) {
         // @discordjs/rest waits and retries a 429 by itself, emitting only a debug line: note it here.
-        const after = Number(
-          response.headers.get('x-ratelimit-reset-after') ?? response.headers.get('retry-after'),
-        );
+        const after = Number(response.headers.get('retry-after'));
         this.recordRateLimit({
           at: receivedAt,
-          route: routeOf(url),
+          route: tokenlessPath(new URL(url).pathname.replace(/^\/api(\/v\d+)?/, ''), true),
           retryAfterMs: Number.isFinite(after) ? after * 1000 : 0,
           global: response.headers.get('x-ratelimit-global') !== null,
+          interactionId: /\/interactions\/(\d+)\//.exec(url)?.[1],
         });
       }
       const callback = /\/interactions\/(\d+)\/[^/]+\/callback/.exec(url);
@@ -63,20 +66,16 @@ export class RestObserver {
   }
 
   recordRateLimit(hit: RateLimitHit): void {
+    // After a 429, @discordjs/rest also announces its wait as a rate limit: one hit is enough.
+    const last = this.rateLimits.at(-1);
+    if (last && hit.at - last.at < last.retryAfterMs && !hit.interactionId) return;
     this.onRateLimit(hit);
     this.rateLimits.push(hit);
     if (this.rateLimits.length > 200) this.rateLimits.shift();
   }
 
-  rateLimitsBetween(start: number, end: number): RateLimitHit[] {
-    return this.rateLimits.filter((r) => r.at >= start && r.at <= end);
+  /** Limits hit by one interaction's own callback requests. */
+  rateLimitsOf(interactionId: string): RateLimitHit[] {
+    return this.rateLimits.filter((r) => r.interactionId === interactionId);
   }
-}
-
-/** A request URL as a route, ids and tokens replaced: "/interactions/:id/:token/callback". */
-export function routeOf(url: string): string {
-  const path = new URL(url).pathname.replace(/^\/api(\/v\d+)?/, '');
-  return path
-    .replace(/^(\/(?:interactions|webhooks)\/)\d+\/[^/]+/, '$1:id/:token')
-    .replace(/\/\d{15,20}(?=\/|$)/g, '/:id');
 }

@@ -1,5 +1,5 @@
 import { type APIEmbed, AttachmentBuilder } from 'discord.js';
-import type { CompareEntry } from '../demos/compare.js';
+import { type CompareEntry, DEFAULT_SLICE_MS } from '../demos/compare.js';
 import { INITIAL_RESPONSE_DEADLINE_MS } from '../discord/facts.js';
 import { WORK_DESCRIPTIONS, type WorkKind } from '../work/kinds.js';
 import { Colors } from './demo-embed.js';
@@ -14,13 +14,13 @@ export function rowMeaning(e: CompareEntry): string {
   const loop = `loop delay max ${ms(e.loopDelayMaxMs)}`;
   switch (e.strategy) {
     case 'block':
-      return `does the work on the main thread and answers only after it: ${first}${e.failed ? ', **past the 3 s deadline**: the token would die' : ''}; everyone else waited (${loop}).`;
+      return `does the work on the main thread and answers only after it: ${first}${e.failed ? ', **past the 3 s deadline**: the token would die' : ''}; ${e.othersServed ? 'short enough that others barely noticed' : 'everyone else waited'} (${loop}).`;
     case 'nonblock':
       return `defers (${first}) and runs the work on a worker thread (${loop}).`;
     case 'io':
       return `defers (${first}) and awaits real async I/O; the thread is free meanwhile (${loop}).`;
     case 'yield':
-      return `defers (${first}) and works in ~10 ms slices on the main thread, letting others run in between (${loop}).`;
+      return `defers (${first}) and works in ~${DEFAULT_SLICE_MS} ms slices on the main thread, letting others run in between (${loop}).`;
   }
 }
 
@@ -54,13 +54,13 @@ export async function compareReport(
   );
   const block = entries.find((e) => e.strategy === 'block');
   const others = entries.filter((e) => e.strategy !== 'block');
-  const fastest = others.length ? Math.max(...others.map((e) => e.ackMs ?? 0)) : 0;
+  const slowestDefer = others.length ? Math.max(...others.map((e) => e.ackMs ?? 0)) : 0;
   const verdict = block
     ? `${
         block.failed
           ? `Blocking would have **missed Discord’s ${ms(INITIAL_RESPONSE_DEADLINE_MS)} deadline** (first answer after ${ms(block.ackMs ?? 0)})`
           : `Blocking would have answered after ${ms(block.ackMs ?? 0)}`
-      } and held everyone else for ${seconds(block.loopDelayMaxMs)}${others.length ? `; the other strategies answered within ${ms(fastest)}.` : '.'}`
+      } and held everyone else for ${seconds(block.loopDelayMaxMs)}${others.length ? `; the other strategies answered within ${ms(slowestDefer)}.` : '.'}`
     : '';
   const embed: APIEmbed = {
     title: `${label}: ${ms(workMs)} of ${kind} work, compared`,

@@ -74,10 +74,10 @@ export function diagnose(facts: ReportFacts): Diagnosis | null {
     };
   }
   const limited = facts.rateLimits[0];
-  if ((facts.restQueueMs ?? 0) > SLOW_QUEUE_MS || limited) {
+  if ((facts.restQueueMs ?? 0) > SLOW_QUEUE_MS) {
     return {
       cause: 'rest-queue',
-      text: `the first response waited ${ms(facts.restQueueMs ?? 0)} in @discordjs/rest’s queue${limited ? ` (rate limited on ${limited.route} for ${ms(limited.retryAfterMs)})` : ''}.`,
+      text: `the first response waited ${ms(facts.restQueueMs ?? 0)} in @discordjs/rest’s queue${limited ? ` (Discord answered 429 on ${limited.route} and asked it to wait ${ms(limited.retryAfterMs)})` : ''}.`,
     };
   }
   return {

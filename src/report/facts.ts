@@ -1,5 +1,5 @@
 import type { DemoOutcome } from '../demos/outcome.js';
-import { INITIAL_RESPONSE_DEADLINE_MS, INTERACTION_TOKEN_LIFETIME_MS } from '../discord/facts.js';
+import { INTERACTION_TOKEN_LIFETIME_MS } from '../discord/facts.js';
 import type { DelaySample, DelayStats } from '../measure/loop-delay.js';
 import type { Blocker, HoldSpan } from '../measure/main-thread.js';
 import type { RateLimitHit } from '../measure/rest-observer.js';
@@ -85,7 +85,7 @@ export function gatherFacts(run: CommandRun, outcome: DemoOutcome, verdict: Verd
     stallsSeen: ctx.watchdog.sightings(marks.created, now).map((s) => s.seenAt),
     utilization: ctx.utilization.window(marks.created, now),
     restQueueMs: restQueueMs(run),
-    rateLimits: ctx.rest.rateLimitsBetween(marks.created, now),
+    rateLimits: ctx.rest.rateLimitsOf(trace.interactionId),
     clockUncertaintyMs: Math.min(ctx.clock.uncertaintyMs, 1_000),
     initialResponsesSent: run.respond.initialResponsesSent,
     editableUntil: marks.created + INTERACTION_TOKEN_LIFETIME_MS,

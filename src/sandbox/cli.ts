@@ -5,6 +5,7 @@
  * SANDBOX_CLOCK_OFFSET_MS (default 0: "Discord's" clock runs this far ahead of ours).
  */
 import 'dotenv/config';
+import { isLoopbackHost } from '../discord/paths.js';
 import { startSandbox } from './server.js';
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
@@ -31,7 +32,7 @@ const sandbox = await startSandbox({
   process.exit(1);
 });
 
-if (!/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(process.env.SANDBOX_HOST || '127.0.0.1')) {
+if (!isLoopbackHost(process.env.SANDBOX_HOST || '127.0.0.1')) {
   console.warn(
     `Warning: SANDBOX_HOST=${process.env.SANDBOX_HOST} exposes the sandbox beyond this machine. Its control API has no login: anyone who can reach it can act as any user.`,
   );

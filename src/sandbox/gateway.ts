@@ -109,7 +109,7 @@ export class SandboxGateway {
       if (socket) {
         // Let op 9 reach the client; it reconnects and identifies anew. Close only if it lingers.
         socket.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
-        setTimeout(() => socket.close(GatewayCloseCodes.InvalidSeq, 'Invalid session'), 1_000).unref();
+        setTimeout(() => socket.close(1000, 'Invalid session'), 1_000).unref();
       }
       this.#log({ type: 'invalid-session', sessionId: session.id });
       count++;
@@ -192,9 +192,11 @@ export class SandboxGateway {
             ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
             return;
           }
-          if (helloTimer) clearTimeout(helloTimer);
-          helloTimer = null;
-          if (this.#resume(existing, ws, d.seq ?? 0)) session = existing;
+          if (this.#resume(existing, ws, d.seq ?? 0)) {
+            session = existing;
+            if (helloTimer) clearTimeout(helloTimer);
+            helloTimer = null;
+          }
           break;
         }
         case GatewayOpcodes.PresenceUpdate:
@@ -256,9 +258,14 @@ export class SandboxGateway {
   }
 
   #resume(session: GatewaySession, ws: WebSocket, seq: number): boolean {
+    if (seq > session.seq) {
+      // It claims events that were never sent: Discord closes with 4007 (invalid seq).
+      ws.close(GatewayCloseCodes.InvalidSeq, 'Invalid seq');
+      return false;
+    }
     const oldest = session.buffer[0]?.s ?? session.seq + 1;
-    if (seq < oldest - 1 || seq > session.seq) {
-      // What it missed is no longer buffered (or it claims events never sent): it must identify anew.
+    if (seq < oldest - 1) {
+      // What it missed is no longer buffered: it must identify anew.
       this.#log({ type: 'invalid-session', sessionId: session.id });
       ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
       return false;

@@ -44,6 +44,8 @@ export interface InteractionRecord {
   followUpIds: string[];
   refusals: Refusal[];
   payload: APIInteraction;
+  /** This machine's time at creation (the sandbox clock may be offset or jumped). */
+  createdRealAt: number;
 }
 
 /** What the control API shows for one interaction. */
@@ -130,11 +132,16 @@ export class InteractionStore extends EventEmitter {
     this.#sweeper.unref();
   }
 
+  /**
+   * Forgets interactions that are past their token lifetime both by the sandbox clock and in real
+   * time, so a clock jump in a test does not turn an expired token (50027) into an unknown one.
+   */
   sweep(keepAfterExpiryMs = 5 * 60_000): number {
     const now = this.world.clock.now();
+    const realHorizon = Date.now() - INTERACTION_TOKEN_LIFETIME_MS - keepAfterExpiryMs;
     let removed = 0;
     for (const record of this.byId.values()) {
-      if (now > record.expiresAt + keepAfterExpiryMs) {
+      if (now > record.expiresAt + keepAfterExpiryMs && record.createdRealAt < realHorizon) {
         this.byId.delete(record.id);
         this.byToken.delete(record.token);
         removed++;
@@ -269,6 +276,7 @@ export class InteractionStore extends EventEmitter {
       followUpIds: [],
       refusals: [],
       payload,
+      createdRealAt: Date.now(),
     });
   }
 

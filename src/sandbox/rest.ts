@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { InteractionResponseType } from 'discord-api-types/v10';
 import { ErrorCode } from '../discord/facts.js';
@@ -84,6 +85,7 @@ export class SandboxRest {
     const limit = this.#rateLimits.find((l) => l.route === route && l.remaining > 0);
     if (!limit) return null;
     limit.remaining -= 1;
+    if (limit.remaining === 0) this.#rateLimits.splice(this.#rateLimits.indexOf(limit), 1);
     const seconds = limit.retryAfterMs / 1000;
     const resetAt = (this.deps.world.clock.now() + limit.retryAfterMs) / 1000;
     return {
@@ -95,7 +97,7 @@ export class SandboxRest {
         'x-ratelimit-remaining': '0',
         'x-ratelimit-reset': resetAt.toFixed(3),
         'x-ratelimit-reset-after': seconds.toFixed(3),
-        'x-ratelimit-bucket': Buffer.from(route).toString('hex').slice(0, 32),
+        'x-ratelimit-bucket': createHash('sha1').update(route).digest('hex').slice(0, 32),
         'x-ratelimit-scope': 'user',
       },
     };

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../discord/facts.js';
+import { isLoopbackHost, tokenlessPath } from '../discord/paths.js';
 import { SandboxClock } from './clock.js';
 import { SandboxControl } from './control.js';
 import { SandboxGateway } from './gateway.js';
@@ -57,7 +58,6 @@ export interface RunningSandbox extends SandboxInfo {
  * Starts the Discord-compatible sandbox: REST under /api/v10, the gateway on /gateway and the
  * control API under /sandbox, all on one HTTP server bound to 127.0.0.1.
  */
-const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
 
 /**
  * The control API acts as any user, unauthenticated: only pages and programs on this machine may
@@ -67,19 +67,24 @@ const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
 function controlRefusal(req: IncomingMessage, boundHost: string): string | null {
   const hostHeader = req.headers.host ?? '';
   const hostName = hostHeader.replace(/:\d+$/, '');
-  if (!LOOPBACK_HOST.test(hostHeader) && hostName !== boundHost) {
+  const wildcard = boundHost === '0.0.0.0' || boundHost === '::';
+  // A DNS name other than ours is what rebinding looks like; IP literals cannot be rebound.
+  const ipLiteral = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i.test(hostName);
+  if (!isLoopbackHost(hostName) && hostName !== boundHost && !(wildcard && ipLiteral)) {
     return `the control API answers only on loopback or ${boundHost} (Host: ${hostHeader.slice(0, 100)})`;
   }
   const origin = req.headers.origin;
   if (origin) {
     try {
-      const o = new URL(origin);
-      if (o.host !== hostHeader) return 'cross-origin requests to the control API are refused';
+      if (new URL(origin).host !== hostHeader) return 'cross-origin requests to the control API are refused';
     } catch {
       return 'cross-origin requests to the control API are refused';
     }
   }
-  if (req.method === 'POST' && !(req.headers['content-type'] ?? '').startsWith('application/json')) {
+  const hasBody =
+    Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  if (req.method === 'POST' && (hasBody || type) && !type.startsWith('application/json')) {
     return 'send control requests with content-type: application/json';
   }
   return null;
@@ -146,7 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           recorded.push({
             method: req.method ?? 'GET',
             // Interaction tokens stay out of the record: it is served over HTTP.
-            path: `${apiPath.replace(/^(\/(?:interactions\/\d+|webhooks\/\d+)\/)[^/]+/, '$1:token')}${url.search}`,
+            path: `${tokenlessPath(apiPath)}${url.search}`,
             status: result.status,
             body: result.body,
           });

@@ -28,23 +28,33 @@ export async function startSandboxThread(
 ): Promise<SandboxThread> {
   const worker = startWorker(import.meta.url, 'thread-entry', { workerData: options });
   let alive = true;
+  let ready = false;
   let closing = false;
-  const exited = once(worker, 'exit').then(() => {
+  let crashed = false;
+  const crash = (error: Error) => {
+    if (!ready || closing || crashed) return;
+    crashed = true;
+    hooks.onCrash?.(error);
+  };
+  // Permanent listeners: a crash after start must never go unheard (or take the bot down silently).
+  worker.on('error', crash);
+  const exited = once(worker, 'exit').then(([code]) => {
     alive = false;
+    crash(new Error(`the sandbox thread exited unexpectedly (code ${code})`));
   });
-  // Permanent listeners: an error after start must never go unheard (or crash the bot).
-  worker.on('error', (error) => {
-    if (!closing) hooks.onCrash?.(error);
+  const first = await new Promise<Ready>((resolve) => {
+    worker.once('message', (message: Ready) => resolve(message));
+    worker.once('error', (error) => resolve({ type: 'error', message: error.message }));
+    worker.once('exit', (code) =>
+      resolve({ type: 'error', message: `its thread exited (code ${code}) before it was ready` }),
+    );
   });
-  const first = (await Promise.race([
-    once(worker, 'message').then(([message]) => message as Ready),
-    once(worker, 'error').then(([error]) => ({ type: 'error', message: (error as Error).message }) as Ready),
-  ])) as Ready;
   if (first.type === 'error') {
     closing = true;
     await worker.terminate();
     throw new Error(`the sandbox could not start: ${first.message}`);
   }
+  ready = true;
   const { info } = first;
   return {
     ...info,
