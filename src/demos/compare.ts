@@ -87,6 +87,7 @@ export async function compareStrategies(
       ackMs: firstAnswerMs,
       failed: firstAnswerMs > INITIAL_RESPONSE_DEADLINE_MS,
       mainThreadBusy: mergeSpans(busy),
+      sliced: strategy === 'yield',
       offThread: off,
       loopDelayMaxMs,
       othersServed: loopDelayMaxMs < 50,

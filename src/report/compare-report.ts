@@ -49,9 +49,7 @@ export async function compareReport(
   workMs: number,
   entries: readonly CompareEntry[],
 ): Promise<{ content: string; embeds: APIEmbed[]; files: AttachmentBuilder[] }> {
-  const chart = await renderPng(compareSvg(`${label}: the same ${kind} work, four ways`, entries)).catch(
-    () => null,
-  );
+  const chart = await renderPng(compareSvg(`${label} · ${kind}`, entries)).catch(() => null);
   const block = entries.find((e) => e.strategy === 'block');
   const others = entries.filter((e) => e.strategy !== 'block');
   const slowestDefer = others.length ? Math.max(...others.map((e) => e.ackMs ?? 0)) : 0;

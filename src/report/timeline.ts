@@ -664,6 +664,8 @@ export interface CompareRow {
   ackMs: number | null;
   failed: boolean;
   mainThreadBusy: ReadonlyArray<{ start: number; end: number }>;
+  /** The main-thread work ran in slices, yielding between them (drawn in the yield colour). */
+  sliced?: boolean;
   offThread: ReadonlyArray<{ start: number; end: number }>;
   loopDelayMaxMs: number;
 }
@@ -726,6 +728,9 @@ export function compareSvg(title: string, rows: ReadonlyArray<CompareRow>): stri
 
   const legendItems: LegendItem[] = [
     { label: 'main thread busy', color: COLORS.self, shape: 'box' },
+    ...(rows.some((r) => r.sliced)
+      ? [{ label: 'in slices', color: COLORS.yield, shape: 'box' as const }]
+      : []),
     { label: 'off thread', color: COLORS.worker, shape: 'box' },
     { label: 'ack', color: COLORS.ack, shape: 'tick' },
   ];
@@ -786,7 +791,7 @@ export function compareSvg(title: string, rows: ReadonlyArray<CompareRow>): stri
         );
       }
     };
-    bar(row.mainThreadBusy, mainY, COLORS.self);
+    bar(row.mainThreadBusy, mainY, row.sliced ? COLORS.yield : COLORS.self);
     bar(row.offThread, offY, COLORS.worker);
     // End of run.
     if (row.durationMs > 0 && row.durationMs <= maxMs) {
