@@ -61,8 +61,13 @@ if (!config.discordToken) {
       },
     );
   } catch (error) {
+    const message = (error as Error).message;
     console.error(
-      `The sandbox could not start on ${config.sandbox.host}:${config.sandbox.port}: ${(error as Error).message}`,
+      `The sandbox could not start on ${config.sandbox.host}:${config.sandbox.port}: ${
+        /EADDRINUSE/.test(message)
+          ? 'that port is in use (set another SANDBOX_PORT, or 0 for any free port)'
+          : message
+      }`,
     );
     process.exit(1);
   }
