@@ -149,10 +149,6 @@ export class SandboxRest {
       if (!found) throw new ApiError(404, 10063, 'Unknown application command');
       return found;
     };
-    const list = (guildId: string | null) => ({
-      status: 200,
-      body: [...world.commandsFor(guildId).values()],
-    });
 
     return [
       r('GET', '/gateway/bot', '/gateway/bot', true, () => ({
@@ -172,68 +168,8 @@ export class SandboxRest {
         status: 200,
         body: applicationPayload(world),
       })),
-      // Global commands
-      r('GET', '/applications/{app}/commands', `/applications/${SNOWFLAKE}/commands`, true, ({ params }) => {
-        app(params[0]);
-        return list(null);
-      }),
-      r(
-        'PUT',
-        '/applications/{app}/commands',
-        `/applications/${SNOWFLAKE}/commands`,
-        true,
-        ({ params, body }) => {
-          app(params[0]);
-          return { status: 200, body: overwriteCommands(world, body.json, null) };
-        },
-      ),
-      r(
-        'POST',
-        '/applications/{app}/commands',
-        `/applications/${SNOWFLAKE}/commands`,
-        true,
-        ({ params, body }) => {
-          app(params[0]);
-          const { command: c, created } = storeCommand(world, body.json as object, null);
-          return { status: created ? 201 : 200, body: c };
-        },
-      ),
+      // Application commands, global and in the sandbox's guild
       ...this.#commandRoutes(r, app, command, null),
-      // Guild commands
-      r(
-        'GET',
-        '/applications/{app}/guilds/{guild}/commands',
-        `/applications/${SNOWFLAKE}/guilds/${SNOWFLAKE}/commands`,
-        true,
-        ({ params }) => {
-          app(params[0]);
-          guild(params[1]);
-          return list(world.guildId);
-        },
-      ),
-      r(
-        'PUT',
-        '/applications/{app}/guilds/{guild}/commands',
-        `/applications/${SNOWFLAKE}/guilds/${SNOWFLAKE}/commands`,
-        true,
-        ({ params, body }) => {
-          app(params[0]);
-          guild(params[1]);
-          return { status: 200, body: overwriteCommands(world, body.json, world.guildId) };
-        },
-      ),
-      r(
-        'POST',
-        '/applications/{app}/guilds/{guild}/commands',
-        `/applications/${SNOWFLAKE}/guilds/${SNOWFLAKE}/commands`,
-        true,
-        ({ params, body }) => {
-          app(params[0]);
-          guild(params[1]);
-          const { command: c, created } = storeCommand(world, body.json as object, world.guildId);
-          return { status: created ? 201 : 200, body: c };
-        },
-      ),
       ...this.#commandRoutes(r, app, command, world.guildId, guild),
       // Interactions
       r(
@@ -338,13 +274,30 @@ export class SandboxRest {
     const template = guildId
       ? '/applications/{app}/guilds/{guild}/commands/{command}'
       : '/applications/{app}/commands/{command}';
+    const listTemplate = template.replace('/{command}', '');
     const idIndex = guildId ? 2 : 1;
-    const check = (params: string[]) => {
+    const scope = (params: string[]) => {
       app(params[0]);
       guild?.(params[1]);
+    };
+    const check = (params: string[]) => {
+      scope(params);
       return command(guildId, params[idIndex]);
     };
     return [
+      r('GET', listTemplate, base, true, ({ params }) => {
+        scope(params);
+        return { status: 200, body: [...world.commandsFor(guildId).values()] };
+      }),
+      r('PUT', listTemplate, base, true, ({ params, body }) => {
+        scope(params);
+        return { status: 200, body: overwriteCommands(world, body.json, guildId) };
+      }),
+      r('POST', listTemplate, base, true, ({ params, body }) => {
+        scope(params);
+        const { command: c, created } = storeCommand(world, body.json as object, guildId);
+        return { status: created ? 201 : 200, body: c };
+      }),
       r('GET', template, `${base}/${SNOWFLAKE}`, true, ({ params }) => ({
         status: 200,
         body: check(params),
