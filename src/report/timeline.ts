@@ -338,13 +338,17 @@ function windowOf(input: TimelineInput): { start: number; end: number } {
   return { start, end };
 }
 
-export interface TimelineLayout {
+/** The drawing area shared by both charts, in pixels. */
+export interface PlotBox {
   width: number;
   height: number;
   plotLeft: number;
   plotRight: number;
   plotTop: number;
   plotBottom: number;
+}
+
+export interface TimelineLayout extends PlotBox {
   /** Top of the span ribbon under the plot (equals plotBottom when there are no spans). */
   ribbonTop: number;
   /** Number of ribbon lanes (0 when no span falls inside the window). */
@@ -615,7 +619,7 @@ export function timelineSvg(input: TimelineInput): string {
   // A deadline after the window still matters: point at it.
   const lateDeadline = input.marks.find((m) => m.kind === 'deadline' && Number.isFinite(m.at) && m.at > end);
   if (lateDeadline && !inWindow.some((m) => m.kind === 'deadline')) {
-    const at = (lateDeadline.at - (Number.isFinite(input.origin) ? (input.origin as number) : start)) / 1000;
+    const at = (lateDeadline.at - origin) / 1000;
     const content = `${lateDeadline.label || MARK_DEFAULT_LABEL.deadline} at ${at.toFixed(at < 10 ? 1 : 0)} s →`;
     const w = textWidth(content, 10);
     for (const [row, y] of [
@@ -670,13 +674,7 @@ export interface CompareRow {
   loopDelayMaxMs: number;
 }
 
-export interface CompareLayout {
-  width: number;
-  height: number;
-  plotLeft: number;
-  plotRight: number;
-  plotTop: number;
-  plotBottom: number;
+export interface CompareLayout extends PlotBox {
   laneHeight: number;
   /** Axis end, ms: max(longest row, 3500). */
   maxMs: number;
