@@ -1,8 +1,9 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { InFlightDemo } from '../src/bot/context.js';
+import { type CommandDefinition, parseArgs } from '../src/discord/options.js';
 import type { Holder } from '../src/measure/main-thread.js';
-import { type ArgsOf, type CommandDefinition, effectiveDefinition, parseArgs } from '../src/router/define.js';
+import { type ArgsOf, effectiveDefinition } from '../src/router/define.js';
 import { Guards } from '../src/router/guards.js';
 
 const { Integer, String: Str, Boolean: Bool, Number: Num } = ApplicationCommandOptionType;

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
+import { workerScript } from '../src/lib/worker-file.js';
 import { runWork, WORK_DESCRIPTIONS, WORK_KINDS, type WorkResult } from '../src/work/kinds.js';
 import { createWorkPool, type WorkPool } from '../src/work/pool.js';
 import task from '../src/work/task.js';
-import { workerScript } from '../src/work/worker-file.js';
 
 describe('runWork', () => {
   const results = new Map<string, WorkResult>();

@@ -1,6 +1,6 @@
 import type { REST } from '@discordjs/rest';
 import { Routes } from 'discord-api-types/v10';
-import type { CommandDefinition } from '../router/define.js';
+import type { CommandDefinition } from '../discord/options.js';
 
 /**
  * Registers the commands with one bulk overwrite (PUT): a guild's commands appear at once (use it

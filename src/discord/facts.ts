@@ -1,7 +1,9 @@
 /**
  * The one place that knows Discord's numbers. Everything else imports from here.
- * Source: ../shared/discord-facts.md (checked against discord-api-types v10 and Discord's OpenAPI spec).
+ * Source: ../shared/discord-facts.md, checked against discord-api-types v10 and Discord's OpenAPI
+ * spec by tests/discord-facts.test.ts (so bot, sandbox and tests cannot agree on a wrong number).
  */
+import { RESTJSONErrorCodes } from 'discord-api-types/v10';
 
 /** Time Discord gives a bot to send the first response (callback) to an interaction. */
 export const INITIAL_RESPONSE_DEADLINE_MS = 3_000;
@@ -15,25 +17,82 @@ export const DISCORD_EPOCH_MS = 1_420_070_400_000;
 /** Default gateway heartbeat interval Discord sends in HELLO. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 41_250;
 
-export const ErrorCode = {
-  UnknownWebhook: 10015,
-  UnknownInteraction: 10062,
-  InteractionAlreadyAcknowledged: 40060,
-  InvalidWebhookToken: 50027,
-  InvalidFormBody: 50035,
-  Unauthorized: 0,
-} as const;
+/** The REST API version LoopLab and the sandbox speak. */
+export const API_VERSION = 10;
 
+/** The error codes LoopLab and its sandbox use, by their discord-api-types names where it has one. */
+export const ErrorCode = {
+  /** Code 0: a general error (e.g. 401 Unauthorized, 404 Not Found for an unknown route). */
+  General: RESTJSONErrorCodes.GeneralError,
+  UnknownApplication: RESTJSONErrorCodes.UnknownApplication,
+  UnknownChannel: RESTJSONErrorCodes.UnknownChannel,
+  UnknownGuild: RESTJSONErrorCodes.UnknownGuild,
+  UnknownMessage: RESTJSONErrorCodes.UnknownMessage,
+  UnknownWebhook: RESTJSONErrorCodes.UnknownWebhook,
+  UnknownInteraction: RESTJSONErrorCodes.UnknownInteraction,
+  UnknownApplicationCommand: RESTJSONErrorCodes.UnknownApplicationCommand,
+  RequestEntityTooLarge: RESTJSONErrorCodes.RequestEntityTooLarge,
+  InteractionAlreadyAcknowledged: RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged,
+  InvalidWebhookToken: RESTJSONErrorCodes.InvalidWebhookToken,
+  InvalidFormBody: RESTJSONErrorCodes.InvalidFormBodyOrContentType,
+  InvalidJson: RESTJSONErrorCodes.RequestBodyContainsInvalidJSON,
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The message Discord sends with each code. */
 export const ErrorMessage: Record<number, string> = {
+  [ErrorCode.UnknownApplication]: 'Unknown Application',
+  [ErrorCode.UnknownChannel]: 'Unknown Channel',
+  [ErrorCode.UnknownGuild]: 'Unknown Guild',
+  [ErrorCode.UnknownMessage]: 'Unknown Message',
   [ErrorCode.UnknownWebhook]: 'Unknown Webhook',
   [ErrorCode.UnknownInteraction]: 'Unknown interaction',
+  [ErrorCode.UnknownApplicationCommand]: 'Unknown application command',
+  [ErrorCode.RequestEntityTooLarge]: 'Request entity too large',
   [ErrorCode.InteractionAlreadyAcknowledged]: 'Interaction has already been acknowledged.',
   [ErrorCode.InvalidWebhookToken]: 'Invalid Webhook Token',
   [ErrorCode.InvalidFormBody]: 'Invalid Form Body',
+  [ErrorCode.InvalidJson]: 'The request body contains invalid JSON.',
 };
 
-/** Ephemeral message flag (1 << 6). */
-export const EPHEMERAL_FLAG = 1 << 6;
+/** HTTP statuses Discord answers with (named, so a 429 reads as what it is). */
+export const HttpStatus = {
+  Ok: 200,
+  Created: 201,
+  NoContent: 204,
+  BadRequest: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  MethodNotAllowed: 405,
+  PayloadTooLarge: 413,
+  TooManyRequests: 429,
+  InternalServerError: 500,
+  BadGateway: 502,
+  ServiceUnavailable: 503,
+} as const;
+
+/** Message flags LoopLab reads or sets. */
+export const MessageFlag = {
+  /** Only the invoking user sees it (1 << 6). */
+  Ephemeral: 1 << 6,
+  /** A deferred reply still "thinking…" (1 << 7). */
+  Loading: 1 << 7,
+} as const;
+
+/** @deprecated alias kept for readability in older call sites: use MessageFlag.Ephemeral. */
+export const EPHEMERAL_FLAG = MessageFlag.Ephemeral;
+
+/** Interaction callback types (POST /interactions/{id}/{token}/callback). */
+export const CallbackType = {
+  Pong: 1,
+  ChannelMessageWithSource: 4,
+  DeferredChannelMessageWithSource: 5,
+  DeferredMessageUpdate: 6,
+  UpdateMessage: 7,
+  ApplicationCommandAutocompleteResult: 8,
+  Modal: 9,
+} as const;
 
 export const MessageLimits = {
   content: 2_000,
@@ -45,6 +104,11 @@ export const MessageLimits = {
   fieldName: 256,
   fieldValue: 1_024,
   footerText: 2_048,
+  /** Action rows per message, and components per row. */
+  actionRows: 5,
+  buttonsPerRow: 5,
+  buttonLabel: 80,
+  customId: 100,
 } as const;
 
 export const CommandLimits = {
@@ -52,9 +116,10 @@ export const CommandLimits = {
   description: 100,
   options: 25,
   choices: 25,
+  choiceName: 100,
 } as const;
 
-/** Permission bits the bot asks for in its invite URL (only what it uses). */
+/** Permission bits the bot asks for in its invite URL (only what it uses), and Manage Guild for teachers. */
 export const Permission = {
   ViewChannel: 1n << 10n,
   SendMessages: 1n << 11n,

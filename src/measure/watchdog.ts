@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../work/worker-file.js';
+import { startWorker } from '../lib/worker-file.js';
 import type { Holder } from './main-thread.js';
 
 /** Shared memory layout (BigInt64 slots). */

@@ -7,11 +7,12 @@ import {
   MessageFlags,
 } from 'discord.js';
 import type { BotContext } from '../bot/context.js';
+import { parseArgs } from '../discord/options.js';
 import type { Logger } from '../log/logger.js';
 import type { Holder } from '../measure/main-thread.js';
 import { InteractionTrace } from '../measure/trace.js';
 import type { ComponentRegistry } from './components.js';
-import { effectiveDefinition, parseArgs } from './define.js';
+import { effectiveDefinition } from './define.js';
 import { Guards } from './guards.js';
 import type { CommandRegistry } from './registry.js';
 import { Responder } from './respond.js';

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { CommandDefinition, SlashCommand } from './define.js';
+import type { CommandDefinition } from '../discord/options.js';
+import type { SlashCommand } from './define.js';
 
 export type CommandRegistry = ReadonlyMap<string, SlashCommand>;
 

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { startWorker } from '../work/worker-file.js';
+import { startWorker } from '../lib/worker-file.js';
 import { SandboxClient } from './client.js';
 import type { SandboxInfo, SandboxOptions } from './server.js';
 

@@ -2,9 +2,9 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { workerScript } from '../lib/worker-file.js';
 import type { WorkKind, WorkResult } from './kinds.js';
 import type { WorkTaskInput, WorkTaskResult } from './task.js';
-import { workerScript } from './worker-file.js';
 
 export interface PoolStats {
   threads: number;
