@@ -3,7 +3,6 @@
  * Everyone's commands wait meanwhile; past 3 s Discord refuses the reply (10062).
  */
 import { blockMainThread } from '../src/demos/block.js';
-import { deliverReport } from '../src/report/deliver.js';
 import { defineCommand } from '../src/router/define.js';
 import { msOption, workOption } from '../src/router/options.js';
 
@@ -16,6 +15,6 @@ export default defineCommand({
   demo: true,
   async execute(run) {
     const outcome = blockMainThread(run, run.args.work ?? 'cpu', run.args.ms);
-    await deliverReport(run, outcome);
+    return { type: 'report', outcome };
   },
 });

@@ -3,11 +3,12 @@
  * io and yield. One table and one picture make the difference obvious at a glance.
  */
 import { compareStrategies } from '../src/demos/compare.js';
-import { compareReport } from '../src/report/compare-report.js';
-import { seconds } from '../src/report/format.js';
-import { PROGRESS_AFTER_MS } from '../src/report/progress.js';
+import { compareMessage, comparePicture } from '../src/report/compare-report.js';
+import { compareProgressLine } from '../src/report/progress.js';
 import { defineCommand } from '../src/router/define.js';
 import { msOption, workOption } from '../src/router/options.js';
+
+const STRATEGIES = ['block', 'nonblock', 'io', 'yield'] as const;
 
 export default defineCommand({
   definition: {
@@ -18,18 +19,18 @@ export default defineCommand({
   },
   demo: true,
   async execute(run) {
-    if (!(await run.respond.defer())) return; // the token already died: nothing to compare into
+    if (!(await run.session.defer())) return { type: 'none' }; // the token already died: nothing to compare into
+    const { ms } = run.args;
     const kind = run.args.work ?? 'cpu';
-    const strategies = ['block', 'nonblock', 'io', 'yield'] as const;
-    // Rows of 5 s or more show progress between them (shorter ones finish within Discord's "thinking…").
-    const entries = await compareStrategies(run, kind, run.args.ms, strategies, async (entry, i) => {
-      if (run.args.ms < PROGRESS_AFTER_MS) return;
-      await run.respond.edit({
-        content: `⏳ Comparing: **${entry.strategy}** done in ${seconds(entry.durationMs)} (${i + 1} of ${strategies.length})${
-          strategies[i + 1] ? `; now **${strategies[i + 1]}**…` : '.'
-        }`,
-      });
-    });
-    await run.respond.edit(await compareReport(run.holder.label, kind, run.args.ms, entries));
+    // Rows of 5 s or more show a line between them (shorter ones finish within Discord's "thinking…").
+    const progress = run.session.progress('comparing', ms, { periodic: false });
+    const entries = await compareStrategies(run, kind, ms, STRATEGIES, async (entry, i) => {
+      progress.note(compareProgressLine(entry, i, STRATEGIES));
+    }).finally(() => progress.stop());
+    return {
+      type: 'message',
+      message: compareMessage(run.holder.label, kind, ms, entries),
+      picture: comparePicture(run.holder.label, kind, entries),
+    };
   },
 });

@@ -2,7 +2,7 @@
  * /explain — the lessons behind the demos, one embed each: the idea, a tiny Node example and its
  * Python asyncio twin, with buttons to page through them and to try the matching demo.
  */
-import { ApplicationCommandOptionType, type InteractionUpdateOptions } from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import { LESSONS, lessonById } from '../src/lessons/lessons.js';
 import { EXPLAIN, lessonMessage } from '../src/lessons/render.js';
 import { defineCommand } from '../src/router/define.js';
@@ -23,26 +23,22 @@ export default defineCommand({
   demo: false,
   async execute(run) {
     const lesson = lessonById(run.args.topic ?? '') ?? LESSONS[0];
-    await run.respond.reply(lessonMessage(lesson));
+    return { type: 'message', message: lessonMessage(lesson) };
   },
   components: [
     {
       name: EXPLAIN,
-      async handle(interaction, [action, id], run) {
+      async handle([action, id], run) {
         const lesson = lessonById(id ?? '');
-        if (!lesson || !interaction.isButton()) return false;
-        if (action === 'page') {
-          await run.respond.update(lessonMessage(lesson) as InteractionUpdateOptions);
-          return true;
-        }
+        if (!lesson || !run.isButton) return null;
+        if (action === 'page') return { type: 'update', message: lessonMessage(lesson) };
         if (action === 'try') {
           // The lessons' examples respect this server's MAX_BLOCK_MS.
           const options = { ...lesson.tryIt.options };
           if (typeof options.ms === 'number') options.ms = Math.min(options.ms, run.ctx.config.maxBlockMs);
-          await run.runCommand(lesson.tryIt.command, options);
-          return true;
+          return { type: 'run', command: lesson.tryIt.command, options };
         }
-        return false;
+        return null;
       },
     },
   ],

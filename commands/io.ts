@@ -3,7 +3,6 @@
  * zlib.gzip for about `ms`. The thread goes back to the event loop while it waits.
  */
 import { deferAndAwaitIo } from '../src/demos/await-io.js';
-import { deliverReport } from '../src/report/deliver.js';
 import { defineCommand } from '../src/router/define.js';
 import { ioKindOption, msOption } from '../src/router/options.js';
 
@@ -16,6 +15,6 @@ export default defineCommand({
   demo: true,
   async execute(run) {
     const outcome = await deferAndAwaitIo(run, run.args.kind ?? 'timer', run.args.ms);
-    await deliverReport(run, outcome);
+    return { type: 'report', outcome };
   },
 });

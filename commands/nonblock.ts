@@ -3,7 +3,6 @@
  * worker thread, then edits the reply with the report. The event loop stays free throughout.
  */
 import { deferAndOffload } from '../src/demos/offload.js';
-import { deliverReport } from '../src/report/deliver.js';
 import { defineCommand } from '../src/router/define.js';
 import { msOption, workOption } from '../src/router/options.js';
 
@@ -16,6 +15,6 @@ export default defineCommand({
   demo: true,
   async execute(run) {
     const outcome = await deferAndOffload(run, run.args.work ?? 'cpu', run.args.ms);
-    await deliverReport(run, outcome);
+    return { type: 'report', outcome };
   },
 });

@@ -3,8 +3,9 @@
  * Run it, then someone's /block: the ticker visibly freezes and then jumps. The clearest picture
  * of a blocked event loop.
  */
-import { ApplicationCommandOptionType } from 'discord.js';
-import { runTicker, TICKER_MAX_SECONDS } from '../src/demos/ticker.js';
+import { ApplicationCommandOptionType } from 'discord-api-types/v10';
+import { runningTicker, runTicker, TICKER_MAX_SECONDS } from '../src/demos/ticker.js';
+import { tickerBusyLine, tickerLine } from '../src/report/ticker.js';
 import { defineCommand } from '../src/router/define.js';
 
 export default defineCommand({
@@ -23,6 +24,23 @@ export default defineCommand({
   },
   demo: false,
   async execute(run) {
-    await runTicker(run, run.args.seconds ?? TICKER_MAX_SECONDS);
+    const channelId = run.channelId ?? 'dm';
+    const busy = runningTicker(channelId);
+    if (busy) {
+      return {
+        type: 'message',
+        message: { content: tickerBusyLine(busy.userName, busy.endsInMs), ephemeral: true },
+      };
+    }
+    const ticker = runTicker(
+      run.ctx.measure,
+      channelId,
+      run.user.name,
+      run.args.seconds ?? TICKER_MAX_SECONDS,
+    );
+    async function* frames() {
+      for await (const frame of ticker) yield { content: tickerLine(frame) };
+    }
+    return { type: 'live', frames: frames() };
   },
 });

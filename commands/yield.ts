@@ -3,9 +3,8 @@
  * work in slices, handing control back to the event loop between them (`await setImmediate()`,
  * Python's `await asyncio.sleep(0)`). With defer:false it answers only at the end.
  */
-import { ApplicationCommandOptionType } from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import { sliceAndYield } from '../src/demos/yield.js';
-import { deliverReport } from '../src/report/deliver.js';
 import { defineCommand } from '../src/router/define.js';
 import { msOption, workOption } from '../src/router/options.js';
 
@@ -34,6 +33,6 @@ export default defineCommand({
   async execute(run) {
     const { ms, work = 'cpu', slice = 10, defer = true } = run.args;
     const outcome = await sliceAndYield(run, work, ms, slice, defer);
-    await deliverReport(run, outcome);
+    return { type: 'report', outcome };
   },
 });

@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { InFlightDemo } from '../src/bot/context.js';
+import type { InFlightDemo } from '../src/contracts/context.js';
 import { type CommandDefinition, parseArgs } from '../src/discord/options.js';
 import type { Holder } from '../src/measure/main-thread.js';
 import { type ArgsOf, effectiveDefinition } from '../src/router/define.js';

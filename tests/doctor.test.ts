@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../src/report/doctor.js';
-import type { ReportFacts } from '../src/report/facts.js';
+import { diagnose } from '../src/measure/doctor.js';
+import type { InteractionSnapshot } from '../src/measure/snapshot.js';
 
 const T = 1_800_000_000_000;
 
-function facts(overrides: Partial<ReportFacts> = {}): ReportFacts {
+function facts(overrides: Partial<InteractionSnapshot> = {}): InteractionSnapshot {
   return {
-    outcome: { strategy: 'io', label: '/io 50', kind: 'timer', requestedMs: 50 },
+    interactionId: '1',
     verdict: 'expired',
     user: { id: '1', name: 'bob' },
     marks: {

@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLORS, timelineLayout } from '../src/report/timeline.js';
+import { COLORS } from '../src/report/charts/svg.js';
+import { timelineLayout } from '../src/report/charts/timeline-chart.js';
 import { embedText, type LoopLab, startLoopLab } from './support/looplab.js';
 import { until } from './support/tiny-bot.js';
 

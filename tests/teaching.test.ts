@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LESSONS } from '../src/lessons/lessons.js';
-import { COLORS, compareLayout } from '../src/report/timeline.js';
+import { compareLayout } from '../src/report/charts/compare-chart.js';
+import { COLORS } from '../src/report/charts/svg.js';
 import { embedText, type LoopLab, startLoopLab } from './support/looplab.js';
 import { until } from './support/tiny-bot.js';
 
@@ -136,7 +137,7 @@ describe('teaching depth', () => {
       /main thread stalled for \d+ ms \(running \/block 3000 by erin\)/.test(l.msg),
     );
     expect(first).toBeDefined();
-    const blockSpan = lab.bot.ctx.ledger
+    const blockSpan = lab.bot.ctx.measure.ledger
       .spans(view.createdAt, Date.now())
       .find((s) => s.interactionId === view.id)!;
     expect(first!.time).toBeGreaterThan(blockSpan.start);

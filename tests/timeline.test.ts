@@ -3,19 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import {
-  CHART_HEIGHT,
-  CHART_WIDTH,
-  COLORS,
-  type CompareRow,
-  compareLayout,
-  compareSvg,
-  fontOptions,
-  renderPng,
-  type TimelineInput,
-  timelineLayout,
-  timelineSvg,
-} from '../src/report/timeline.js';
+import { type CompareRow, compareLayout, compareSvg } from '../src/report/charts/compare-chart.js';
+import { fontOptions, renderPng } from '../src/report/charts/png.js';
+import { CHART_HEIGHT, CHART_WIDTH, COLORS } from '../src/report/charts/svg.js';
+import { type TimelineInput, timelineLayout, timelineSvg } from '../src/report/charts/timeline-chart.js';
 
 const T = 1_700_000_000_000;
 const RENDER_BUDGET_MS = 200;

@@ -2,20 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DefaultRestOptions, RESTEvents } from '@discordjs/rest';
 import { Client, Events, GatewayIntentBits, Routes } from 'discord.js';
 import type { Config } from '../config/env.js';
+import type { BotContext } from '../contracts/context.js';
 import { stopAllTickers } from '../demos/ticker.js';
 import { type Logger, registerSecret } from '../log/logger.js';
-import { ClockOffsetEstimator } from '../measure/clock-offset.js';
-import { LoopDelayRecorder } from '../measure/loop-delay.js';
-import { MainThreadLedger } from '../measure/main-thread.js';
-import { RestObserver } from '../measure/rest-observer.js';
-import { UtilizationRecorder } from '../measure/utilization.js';
-import { Watchdog } from '../measure/watchdog.js';
+import type { ClockOffsetEstimator } from '../measure/clock-offset.js';
+import { Measurements } from '../measure/measurements.js';
 import { ComponentRegistry } from '../router/components.js';
 import { effectiveDefinition } from '../router/define.js';
 import { createDispatcher } from '../router/dispatch.js';
 import { type CommandRegistry, definitionsOf, loadCommands } from '../router/registry.js';
 import { createWorkPool } from '../work/pool.js';
-import type { BotContext } from './context.js';
 import { deployCommands } from './deploy.js';
 
 export interface LoopLabBot {
@@ -62,62 +58,48 @@ export async function createBot({
   ...options
 }: BotOptions): Promise<LoopLabBot> {
   registerSecret(token);
-  const clock = new ClockOffsetEstimator();
-  const rest = new RestObserver(clock, (hit) =>
-    logger.warn(
-      { route: hit.route, retryAfterMs: hit.retryAfterMs, global: hit.global },
-      'rate limited by Discord',
-    ),
-  );
+  const measure = new Measurements({
+    watchdog: { logFile: options.watchdogLogFile, format: config.logFormat, level: config.logLevel },
+    onRateLimit: (hit) =>
+      logger.warn(
+        { route: hit.route, retryAfterMs: hit.retryAfterMs, global: hit.global },
+        'rate limited by Discord',
+      ),
+  });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: {
       ...(apiUrl ? { api: apiUrl } : {}),
       // Every REST answer carries Discord's Date header (clock offset); callbacks are timed on the wire.
-      makeRequest: rest.wrap(DefaultRestOptions.makeRequest),
+      makeRequest: measure.rest.wrap(DefaultRestOptions.makeRequest),
     },
   });
   // Limits @discordjs/rest sees coming (it waits before sending); a 429 itself is noted by the observer.
   client.rest.on(RESTEvents.RateLimited, (info) => {
-    rest.recordRateLimit({
+    measure.rest.recordRateLimit({
       at: Date.now(),
       route: info.route,
       retryAfterMs: info.retryAfter,
       global: info.global,
     });
   });
-  const recorder = new LoopDelayRecorder();
-  const utilization = new UtilizationRecorder();
-  const ledger = new MainThreadLedger();
   const pool = createWorkPool(config.poolSize);
-  const watchdog = new Watchdog({
-    logFile: options.watchdogLogFile,
-    format: config.logFormat,
-    level: config.logLevel,
-  });
-  ledger.onChange = (holder, since) => watchdog.setHolder(holder, since);
   const ctx: BotContext = {
     config,
     logger,
-    client,
-    recorder,
-    utilization,
-    ledger,
+    measure,
     pool,
-    clock,
-    rest,
-    watchdog,
     inFlight: new Map(),
-    acks: [],
+    gateway() {
+      const lastPing = client.ws.shards.first()?.lastPingTimestamp ?? -1;
+      return { pingMs: client.ws.ping, lastAckAt: lastPing > 0 ? lastPing : null };
+    },
     startedAt: Date.now(),
   };
   const commands = options.commands ?? (await loadCommands());
   const components = new ComponentRegistry();
   for (const command of commands.values()) {
-    for (const handler of (command as { components?: import('../router/components.js').ComponentHandler[] })
-      .components ?? []) {
-      components.register(handler);
-    }
+    for (const handler of command.components ?? []) components.register(handler);
   }
   const dispatch = createDispatcher(ctx, commands, components);
   client.on(Events.InteractionCreate, (interaction) => void dispatch(interaction));
@@ -131,13 +113,11 @@ export async function createBot({
     ctx,
     commands,
     async start() {
-      recorder.start();
-      utilization.start();
-      await watchdog.start();
+      await measure.start();
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(token);
       await ready;
-      await calibrateClock(client, clock);
+      await calibrateClock(client, measure.clock);
       logger.info(
         { user: client.user?.tag, applicationId: client.application?.id, guilds: client.guilds.cache.size },
         'LoopLab is connected',
@@ -151,9 +131,7 @@ export async function createBot({
     },
     async stop() {
       stopAllTickers();
-      recorder.stop();
-      utilization.stop();
-      await watchdog.stop();
+      await measure.stop();
       await client.destroy();
       await pool.close();
     },

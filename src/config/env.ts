@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../discord/facts.js';
 
 /** LoopLab's settings, read from the environment (and .env via dotenv) and checked once at start. */
 export interface Config {
@@ -111,7 +112,7 @@ export function loadConfig(
       host: text('SANDBOX_HOST') ?? '127.0.0.1',
       port: int('SANDBOX_PORT', 0, 0, 65_535),
       clockOffsetMs: int('SANDBOX_CLOCK_OFFSET_MS', 0, -86_400_000, 86_400_000),
-      heartbeatIntervalMs: int('SANDBOX_HEARTBEAT_INTERVAL_MS', 41_250, 100, 600_000),
+      heartbeatIntervalMs: int('SANDBOX_HEARTBEAT_INTERVAL_MS', DEFAULT_HEARTBEAT_INTERVAL_MS, 100, 600_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { showProgress } from '../report/progress.js';
-import type { CommandRun } from '../router/run.js';
-import type { DemoOutcome, IoResult } from './outcome.js';
+import type { DemoOutcome, IoResult } from '../contracts/outcome.js';
+import type { CommandRun } from '../contracts/run.js';
 
 export const IO_KINDS = ['timer', 'fs', 'crypto', 'zlib'] as const;
 export type IoKind = (typeof IO_KINDS)[number];
@@ -83,9 +82,9 @@ export async function awaitIoFor(kind: IoKind, ms: number): Promise<IoResult> {
  */
 export async function deferAndAwaitIo(run: CommandRun, kind: IoKind, ms: number): Promise<DemoOutcome> {
   const base = { strategy: 'io', label: run.holder.label, kind, requestedMs: ms } as const;
-  if (!(await run.respond.defer())) return { ...base, skipped: true };
+  if (!(await run.session.defer())) return { ...base, skipped: true };
   run.trace.mark('workStart');
-  const progress = showProgress(run, `awaiting ${kind} I/O`, ms);
+  const progress = run.session.progress(`awaiting ${kind} I/O`, ms);
   const io = await awaitIoFor(kind, ms).finally(() => progress.stop());
   run.trace.mark('workEnd');
   return { ...base, io };

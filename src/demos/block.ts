@@ -1,6 +1,6 @@
-import type { CommandRun } from '../router/run.js';
+import type { DemoOutcome } from '../contracts/outcome.js';
+import type { CommandRun } from '../contracts/run.js';
 import { runWork, type WorkKind } from '../work/kinds.js';
-import type { DemoOutcome } from './outcome.js';
 
 /**
  * Strategy 1 — block: does the work synchronously on the main thread, and only then tries to
@@ -9,7 +9,7 @@ import type { DemoOutcome } from './outcome.js';
  */
 export function blockMainThread(run: CommandRun, kind: WorkKind, ms: number): DemoOutcome {
   run.trace.mark('workStart');
-  const work = run.ctx.ledger.hold(run.holder, () => runWork(kind, ms));
+  const work = run.ctx.measure.ledger.hold(run.holder, () => runWork(kind, ms));
   run.trace.mark('workEnd');
   return { strategy: 'block', label: run.holder.label, kind, requestedMs: ms, work };
 }

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Strategy } from '../contracts/outcome.js';
+import type { CommandRun } from '../contracts/run.js';
 import { INITIAL_RESPONSE_DEADLINE_MS } from '../discord/facts.js';
-import type { CompareRow } from '../report/timeline.js';
-import type { CommandRun } from '../router/run.js';
 import { runWork, type WorkKind } from '../work/kinds.js';
 import { awaitIoFor, type IoKind } from './await-io.js';
-import type { Strategy } from './outcome.js';
 import { runSliced } from './yield.js';
 
 /** The asynchronous twin of each kind of synchronous work, for the io row. */
@@ -22,8 +21,21 @@ export const IO_TWIN: Record<WorkKind, IoKind> = {
  * the command's creation: the real defer for the deferring strategies, and "when the handler
  * started + the work" for block.
  */
-export interface CompareEntry extends CompareRow {
+export interface CompareEntry {
   strategy: Strategy;
+  label: string;
+  durationMs: number;
+  /** When this strategy's first answer would have reached Discord (null: never). */
+  ackMs: number | null;
+  /** That answer would have come after the 3 s deadline. */
+  failed: boolean;
+  /** Spans (ms since the row's start) the main thread was busy with this row's work. */
+  mainThreadBusy: Array<{ start: number; end: number }>;
+  /** The main-thread work ran in slices, yielding between them. */
+  sliced: boolean;
+  /** Spans the work ran off the main thread (a worker, or awaited I/O). */
+  offThread: Array<{ start: number; end: number }>;
+  loopDelayMaxMs: number;
   /** Could other commands run meanwhile (loop delay stayed under 50 ms)? */
   othersServed: boolean;
 }
@@ -43,7 +55,7 @@ export async function compareStrategies(
   /** Told after each row, e.g. to show progress. */
   onRow: (entry: CompareEntry, index: number) => Promise<unknown> = async () => {},
 ): Promise<CompareEntry[]> {
-  const { ctx } = run;
+  const { measure, pool } = run.ctx;
   const { created, ackSent, ackConfirmed } = run.trace.marks;
   const handlerReadyMs = (ackSent ?? Date.now()) - created;
   const deferMs = (ackConfirmed ?? Date.now()) - created;
@@ -57,13 +69,13 @@ export async function compareStrategies(
     switch (strategy) {
       case 'block': {
         const holder = { ...run.holder, label: `${run.holder.label} (block row)` };
-        ctx.ledger.hold(holder, () => runWork(kind, ms));
+        measure.ledger.hold(holder, () => runWork(kind, ms));
         busy.push({ start: 0, end: Date.now() - start });
         firstAnswerMs = handlerReadyMs + (Date.now() - start);
         break;
       }
       case 'nonblock':
-        await ctx.pool.run(kind, ms);
+        await pool.run(kind, ms);
         off.push({ start: 0, end: Date.now() - start });
         break;
       case 'io':
@@ -72,14 +84,14 @@ export async function compareStrategies(
         break;
       case 'yield': {
         const holder = { ...run.holder, label: `${run.holder.label} (yield row)` };
-        const result = await runSliced(ctx.ledger, holder, kind, ms, DEFAULT_SLICE_MS);
+        const result = await runSliced(measure.ledger, holder, kind, ms, DEFAULT_SLICE_MS);
         for (const s of result.sliceSpans) busy.push({ start: s.start - start, end: s.end - start });
         break;
       }
     }
     const durationMs = Date.now() - start;
     await sleep(20); // the recorder's next tick records a stall that just ended
-    const loopDelayMaxMs = ctx.recorder.stats(start, Date.now()).max;
+    const loopDelayMaxMs = measure.recorder.stats(start, Date.now()).max;
     entries.push({
       strategy,
       label: strategy,

@@ -1,7 +1,6 @@
-import { showProgress } from '../report/progress.js';
-import type { CommandRun } from '../router/run.js';
+import type { DemoOutcome } from '../contracts/outcome.js';
+import type { CommandRun } from '../contracts/run.js';
 import type { WorkKind } from '../work/kinds.js';
-import type { DemoOutcome } from './outcome.js';
 
 /**
  * Strategy 2 — defer and offload: answers Discord at once ("thinking…"), then runs the same work
@@ -10,9 +9,9 @@ import type { DemoOutcome } from './outcome.js';
  */
 export async function deferAndOffload(run: CommandRun, kind: WorkKind, ms: number): Promise<DemoOutcome> {
   const base = { strategy: 'nonblock', label: run.holder.label, kind, requestedMs: ms } as const;
-  if (!(await run.respond.defer())) return { ...base, skipped: true };
+  if (!(await run.session.defer())) return { ...base, skipped: true };
   run.trace.mark('workStart');
-  const progress = showProgress(run, `running ${kind} work on a worker thread`, ms);
+  const progress = run.session.progress(`running ${kind} work on a worker thread`, ms);
   const work = await run.ctx.pool.run(kind, ms).finally(() => progress.stop());
   run.trace.mark('workEnd');
   return { ...base, work };

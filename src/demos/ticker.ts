@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BotContext } from '../bot/context.js';
-import { ms } from '../report/format.js';
-import type { CommandRun } from '../router/run.js';
+import type { Measurements } from '../measure/measurements.js';
 
 export const TICKER_MAX_SECONDS = 60;
 
@@ -19,42 +17,61 @@ export function stopAllTickers(): void {
   tickers.clear();
 }
 
-function tickLine(ctx: BotContext, tick: number, total: number, gapMs: number, lastAt: number): string {
-  const now = Date.now();
-  const time = new Date(now).toISOString().slice(11, 19);
-  const maxSince = ctx.recorder.stats(lastAt, now).max;
-  const frozen =
-    gapMs > 1_500
-      ? `\n⚠️ **${(gapMs / 1000).toFixed(1)} s since the last tick**: the event loop was blocked, so this message froze and then jumped.`
-      : '';
-  return `⏱️ **${time}** UTC · tick ${tick}/${total} · loop delay since the last tick: max ${ms(maxSince)}${frozen}`;
+/** What one state of the ticker message shows. */
+export type TickerFrame =
+  | {
+      type: 'tick';
+      tick: number;
+      total: number;
+      at: number;
+      /** Since the previous frame: about 1000 ms, unless the loop was blocked. */
+      gapMs: number;
+      /** The worst loop delay since the previous frame. */
+      maxDelayMs: number;
+    }
+  | { type: 'stopped'; total: number; ticks: number; skipped: number };
+
+/** Who runs the ticker in this channel, if one runs. */
+export function runningTicker(channelId: string): { userName: string; endsInMs: number } | null {
+  const t = tickers.get(channelId);
+  return t ? { userName: t.userName, endsInMs: Math.max(0, t.endsAt - Date.now()) } : null;
 }
 
 /**
- * Posts a message that edits itself about once a second. Each edit is awaited before the next is
- * scheduled, so it never floods Discord (and @discordjs/rest waits out any 429). During someone's
- * /block the edits stop, and the next one shows the gap.
+ * A message that changes about once a second. The caller sends each frame and awaits it before
+ * asking for the next, so it never floods Discord (and @discordjs/rest waits out any 429). During
+ * someone's /block no frame is due, and the next one shows the gap. Stopping the iteration (a
+ * refused edit) ends the ticker.
  */
-export async function runTicker(run: CommandRun, seconds: number): Promise<void> {
-  const channelId = run.interaction.channelId ?? 'dm';
-  const existing = tickers.get(channelId);
-  if (existing) {
-    await run.respond.reply({
-      content: `A ticker is already running here (started by ${existing.userName}); it ends in ${Math.ceil((existing.endsAt - Date.now()) / 1000)} s.`,
-      flags: 64,
-    });
-    return;
-  }
+export function runTicker(
+  measure: Measurements,
+  channelId: string,
+  userName: string,
+  seconds: number,
+): AsyncGenerator<TickerFrame> {
+  // Taken now, not when the first frame is asked for: a second /ticker in this channel is refused at once.
   const stop = new AbortController();
-  const ticker: RunningTicker = {
-    userName: run.interaction.user.username,
-    endsAt: Date.now() + seconds * 1000,
-    stop,
-  };
-  tickers.set(channelId, ticker);
+  tickers.set(channelId, { userName, endsAt: Date.now() + seconds * 1000, stop });
+  return tick(measure, channelId, seconds, stop.signal);
+}
+
+async function* tick(
+  measure: Measurements,
+  channelId: string,
+  seconds: number,
+  signal: AbortSignal,
+): AsyncGenerator<TickerFrame> {
+  const frame = (tick: number, gapMs: number, since: number): TickerFrame => ({
+    type: 'tick',
+    tick,
+    total: seconds,
+    at: Date.now(),
+    gapMs,
+    maxDelayMs: measure.recorder.stats(since, Date.now()).max,
+  });
   try {
     let lastAt = Date.now();
-    if (!(await run.respond.reply({ content: tickLine(run.ctx, 0, seconds, 0, lastAt) }))) return;
+    yield frame(0, 0, lastAt);
     const startedAt = Date.now();
     let ticks = 0;
     let skipped = 0;
@@ -65,23 +82,14 @@ export async function runTicker(run: CommandRun, seconds: number): Promise<void>
       skipped += dueTick - tick;
       tick = dueTick;
       if (tick > seconds) break;
-      const due = startedAt + tick * 1000;
-      const wait = due - Date.now();
-      if (wait > 0) await sleep(wait, undefined, { signal: stop.signal });
-      if (stop.signal.aborted) break;
+      const wait = startedAt + tick * 1000 - Date.now();
+      if (wait > 0) await sleep(wait, undefined, { signal });
       const now = Date.now();
-      const gap = now - lastAt;
-      if (!(await run.respond.edit({ content: tickLine(run.ctx, tick, seconds, gap, lastAt) }))) return;
+      yield frame(tick, now - lastAt, lastAt);
       lastAt = now;
       ticks += 1;
     }
-    await run.respond.edit({
-      content: `⏹️ Ticker stopped after ${seconds} s: ${ticks} updates${
-        skipped > 0
-          ? `, ${skipped} second${skipped === 1 ? '' : 's'} skipped while the event loop was blocked`
-          : ', none missed'
-      }. → \`/explain topic:event-loop\``,
-    });
+    yield { type: 'stopped', total: seconds, ticks, skipped };
   } catch (error) {
     if ((error as Error).name !== 'AbortError') throw error;
   } finally {

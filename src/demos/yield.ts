@@ -1,9 +1,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { DemoOutcome } from '../contracts/outcome.js';
+import type { CommandRun } from '../contracts/run.js';
 import type { Holder, MainThreadLedger } from '../measure/main-thread.js';
-import { showProgress } from '../report/progress.js';
-import type { CommandRun } from '../router/run.js';
 import { runWork, type WorkKind, type WorkResult } from '../work/kinds.js';
-import type { DemoOutcome } from './outcome.js';
 
 export interface SlicedResult {
   work: WorkResult;
@@ -63,16 +62,14 @@ export async function sliceAndYield(
   defer: boolean,
 ): Promise<DemoOutcome> {
   const base = { strategy: 'yield', label: run.holder.label, kind, requestedMs: ms } as const;
-  if (defer && !(await run.respond.defer())) return { ...base, skipped: true };
+  if (defer && !(await run.session.defer())) return { ...base, skipped: true };
   const start = run.trace.mark('workStart');
-  const progress = showProgress(run, `working in ${sliceMs} ms slices on the main thread`, ms);
-  const result = await runSliced(run.ctx.ledger, run.holder, kind, ms, sliceMs).finally(() =>
+  const progress = run.session.progress(`working in ${sliceMs} ms slices on the main thread`, ms);
+  const result = await runSliced(run.ctx.measure.ledger, run.holder, kind, ms, sliceMs).finally(() =>
     progress.stop(),
   );
   const end = run.trace.mark('workEnd');
-  const othersAnswered = run.ctx.acks.filter(
-    (a) => a.at >= start && a.at <= end && a.interactionId !== run.interaction.id,
-  ).length;
+  const othersAnswered = run.ctx.measure.acksBetween(start, end, run.trace.interactionId).length;
   return {
     ...base,
     work: result.work,

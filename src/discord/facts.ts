@@ -36,6 +36,7 @@ export const ErrorCode = {
   InvalidWebhookToken: RESTJSONErrorCodes.InvalidWebhookToken,
   InvalidFormBody: RESTJSONErrorCodes.InvalidFormBodyOrContentType,
   InvalidJson: RESTJSONErrorCodes.RequestBodyContainsInvalidJSON,
+  CannotSendEmptyMessage: RESTJSONErrorCodes.CannotSendAnEmptyMessage,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -53,6 +54,7 @@ export const ErrorMessage: Record<number, string> = {
   [ErrorCode.InvalidWebhookToken]: 'Invalid Webhook Token',
   [ErrorCode.InvalidFormBody]: 'Invalid Form Body',
   [ErrorCode.InvalidJson]: 'The request body contains invalid JSON.',
+  [ErrorCode.CannotSendEmptyMessage]: 'Cannot send an empty message',
 };
 
 /** HTTP statuses Discord answers with (named, so a 429 reads as what it is). */
@@ -128,3 +130,12 @@ export const Permission = {
   ReadMessageHistory: 1n << 16n,
   ManageGuild: 1n << 5n,
 } as const;
+
+/** Chat-input commands one scope (global, or one guild) can hold: a bulk overwrite takes at most this many. */
+export const MAX_COMMANDS_PER_SCOPE = 100;
+
+/** GET /channels/{id}/messages: `limit` defaults to 50 and takes at most 100. */
+export const MessageFetchLimit = { default: 50, max: 100 } as const;
+
+/** The upload size limit an interaction payload announces (`attachment_size_limit`) in a guild without boosts. */
+export const DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES = 10 * 1024 * 1024;

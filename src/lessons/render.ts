@@ -1,11 +1,14 @@
 import {
-  ActionRowBuilder,
+  type APIActionRowComponent,
+  type APIButtonComponent,
   type APIEmbed,
-  ButtonBuilder,
   ButtonStyle,
-  type InteractionReplyOptions,
-} from 'discord.js';
-import { customId } from '../router/components.js';
+  ComponentType,
+} from 'discord-api-types/v10';
+import { customId } from '../contracts/custom-id.js';
+import type { OutgoingMessage } from '../contracts/run.js';
+import { MessageLimits } from '../discord/facts.js';
+import { truncate } from '../lib/format.js';
 import { LESSONS, type Lesson } from './lessons.js';
 
 export const EXPLAIN = 'explain';
@@ -26,27 +29,34 @@ export function lessonEmbed(lesson: Lesson): APIEmbed {
   };
 }
 
+function button(
+  style: ButtonStyle.Primary | ButtonStyle.Secondary,
+  id: string,
+  label: string,
+): APIButtonComponent {
+  return {
+    type: ComponentType.Button,
+    style,
+    custom_id: id,
+    label: truncate(label, MessageLimits.buttonLabel),
+  };
+}
+
 /** Previous / next / try-it buttons. Custom ids are versioned (ll1:explain:…) so stale ones are recognised. */
-export function lessonButtons(lesson: Lesson): ActionRowBuilder<ButtonBuilder> {
+export function lessonButtons(lesson: Lesson): APIActionRowComponent<APIButtonComponent> {
   const index = LESSONS.findIndex((l) => l.id === lesson.id);
   const previous = LESSONS[(index - 1 + LESSONS.length) % LESSONS.length]!;
   const next = LESSONS[(index + 1) % LESSONS.length]!;
-  return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder()
-      .setCustomId(customId(EXPLAIN, 'page', previous.id))
-      .setLabel(`◀ ${previous.title}`.slice(0, 80))
-      .setStyle(ButtonStyle.Secondary),
-    new ButtonBuilder()
-      .setCustomId(customId(EXPLAIN, 'try', lesson.id))
-      .setLabel(`▶ ${lesson.tryIt.label}`.slice(0, 80))
-      .setStyle(ButtonStyle.Primary),
-    new ButtonBuilder()
-      .setCustomId(customId(EXPLAIN, 'page', next.id))
-      .setLabel(`${next.title} ▶`.slice(0, 80))
-      .setStyle(ButtonStyle.Secondary),
-  );
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      button(ButtonStyle.Secondary, customId(EXPLAIN, 'page', previous.id), `◀ ${previous.title}`),
+      button(ButtonStyle.Primary, customId(EXPLAIN, 'try', lesson.id), `▶ ${lesson.tryIt.label}`),
+      button(ButtonStyle.Secondary, customId(EXPLAIN, 'page', next.id), `${next.title} ▶`),
+    ],
+  };
 }
 
-export function lessonMessage(lesson: Lesson): InteractionReplyOptions {
+export function lessonMessage(lesson: Lesson): OutgoingMessage {
   return { embeds: [lessonEmbed(lesson)], components: [lessonButtons(lesson)] };
 }

@@ -37,7 +37,7 @@ export class TimeWindow<T> {
     return this.#size;
   }
 
-  /** Appends an entry stamped `at` (an out-of-order time is raised to the newest one's). */
+  /** Appends an entry stamped `at` (an out-of-order time is raised to the newest one's) and drops what has aged out. */
   push(at: number, item: T): void {
     const capacity = this.#at.length;
     const stamp = this.#size > 0 ? Math.max(at, this.#at[this.#index(this.#size - 1)] ?? at) : at;
@@ -46,7 +46,9 @@ export class TimeWindow<T> {
     this.#at[index] = stamp;
     this.#items[index] = item;
     this.#size += 1;
-    this.prune();
+    // Age is judged against the newest entry, so a history fed with its own clock (a test's, a
+    // replay's) keeps its last `keepMs` too; prune() with no argument judges against now.
+    this.prune(stamp);
   }
 
   /** Drops entries older than `keepMs`. */
@@ -60,6 +62,24 @@ export class TimeWindow<T> {
     if (this.#size === 0) return undefined;
     const index = this.#index(this.#size - 1);
     return { at: this.#at[index] ?? 0, item: this.#items[index] as T };
+  }
+
+  /** The oldest entry. */
+  first(): { at: number; item: T } | undefined {
+    return this.#size === 0 ? undefined : this.#entry(0);
+  }
+
+  /** The newest entry stamped at or before `t`. */
+  atOrBefore(t: number): { at: number; item: T } | undefined {
+    const i = this.#firstAtOrAfter(t);
+    if (i < this.#size && (this.#at[this.#index(i)] ?? 0) === t) return this.#entry(i);
+    return i > 0 ? this.#entry(i - 1) : undefined;
+  }
+
+  /** The oldest entry stamped at or after `t`. */
+  atOrAfter(t: number): { at: number; item: T } | undefined {
+    const i = this.#firstAtOrAfter(t);
+    return i < this.#size ? this.#entry(i) : undefined;
   }
 
   /** Moves the newest entry's time forward (an entry that grew, e.g. a merged span). */
@@ -80,6 +100,16 @@ export class TimeWindow<T> {
     return out;
   }
 
+  /** Calls `fn` with each entry stamped in [start, end] and its time, oldest first. */
+  forEachBetween(start: number, end: number, fn: (at: number, item: T) => void): void {
+    for (let i = this.#firstAtOrAfter(start); i < this.#size; i++) {
+      const index = this.#index(i);
+      const at = this.#at[index] ?? 0;
+      if (at > end) break;
+      fn(at, this.#items[index] as T);
+    }
+  }
+
   /** Every entry, oldest first. */
   values(): T[] {
     return this.between(Number.NEGATIVE_INFINITY);
@@ -89,6 +119,11 @@ export class TimeWindow<T> {
     this.#items.fill(undefined);
     this.#head = 0;
     this.#size = 0;
+  }
+
+  #entry(i: number): { at: number; item: T } {
+    const index = this.#index(i);
+    return { at: this.#at[index] ?? 0, item: this.#items[index] as T };
   }
 
   #index(i: number): number {
@@ -138,7 +173,7 @@ export class BoundedMap<K, V> {
   set(key: K, value: V, at = this.now()): void {
     this.#entries.delete(key);
     this.#entries.set(key, { at, value });
-    this.prune();
+    this.prune(at);
   }
 
   get(key: K): V | undefined {

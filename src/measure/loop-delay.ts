@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { TimeWindow } from '../lib/bounded.js';
+import { historyBounds } from './history.js';
 
 export interface DelaySample {
   /** When the sample was taken (ms since the Unix epoch). */
@@ -24,19 +26,22 @@ const STALL_MS = 50;
  * `resolutionMs`; how late each tick fires is the loop's delay at that moment.
  */
 export class LoopDelayRecorder {
-  readonly #at: Float64Array;
-  readonly #delay: Float64Array;
-  #next = 0;
-  #count = 0;
+  /** Delay per tick, stamped with the tick's time: every sample of the shared history window. */
+  readonly #delays: TimeWindow<number>;
   #timer: NodeJS.Timeout | null = null;
   #expected = 0;
 
   constructor(
     readonly resolutionMs = 10,
-    capacity = 12_000,
+    /** At most this many samples (default: the shared history window at this resolution). */
+    maxEntries = historyBounds({ everyMs: resolutionMs }).maxEntries,
   ) {
-    this.#at = new Float64Array(capacity);
-    this.#delay = new Float64Array(capacity);
+    this.#delays = new TimeWindow({ ...historyBounds({ everyMs: resolutionMs }), maxEntries });
+  }
+
+  /** How many samples are kept now (bounded by the history window). */
+  get size(): number {
+    return this.#delays.size;
   }
 
   start(): void {
@@ -61,21 +66,13 @@ export class LoopDelayRecorder {
 
   /** Adds a sample (the recorder's own timer does this; tests may too). */
   record(at: number, delayMs: number): void {
-    this.#at[this.#next] = at;
-    this.#delay[this.#next] = delayMs;
-    this.#next = (this.#next + 1) % this.#at.length;
-    this.#count = Math.min(this.#count + 1, this.#at.length);
+    this.#delays.push(at, delayMs);
   }
 
   /** Samples whose tick fell in [start, end], oldest first. A stall that ends inside the window counts. */
   samples(start: number, end: number): DelaySample[] {
     const out: DelaySample[] = [];
-    const capacity = this.#at.length;
-    for (let i = 0; i < this.#count; i++) {
-      const index = (this.#next - this.#count + i + capacity) % capacity;
-      const at = this.#at[index] ?? 0;
-      if (at >= start && at <= end) out.push({ at, delayMs: this.#delay[index] ?? 0 });
-    }
+    this.#delays.forEachBetween(start, end, (at, delayMs) => out.push({ at, delayMs }));
     return out;
   }
 

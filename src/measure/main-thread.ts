@@ -1,3 +1,6 @@
+import { TimeWindow } from '../lib/bounded.js';
+import { historyBounds } from './history.js';
+
 /**
  * Who held the main thread, and when. Every piece of synchronous demo work runs through `hold`,
  * which records a span with the interaction that caused it; a report can then say, for any
@@ -24,14 +27,20 @@ export interface Blocker extends Holder {
   end: number;
 }
 
+/** Spans kept at most (slices merge into one span per 100 ms, so this is minutes of /yield). */
+const MAX_SPANS = 10_000;
+
 export class MainThreadLedger {
-  readonly #spans: HoldSpan[] = [];
+  /** Spans stamped by their end (they are added when they end, so in time order). */
+  readonly #spans: TimeWindow<HoldSpan>;
   #current: Holder | null = null;
   #currentSince = 0;
   /** Called when a hold begins and ends (the watchdog shows who is holding the thread). */
   onChange: ((holder: Holder | null, since: number) => void) | null = null;
 
-  constructor(private readonly keepMs = 20 * 60_000) {}
+  constructor(keepMs = historyBounds({ maxEntries: MAX_SPANS }).keepMs) {
+    this.#spans = new TimeWindow<HoldSpan>({ keepMs, maxEntries: MAX_SPANS });
+  }
 
   get current(): { holder: Holder; since: number } | null {
     return this.#current ? { holder: this.#current, since: this.#currentSince } : null;
@@ -54,7 +63,7 @@ export class MainThreadLedger {
   }
 
   add(span: HoldSpan): void {
-    const last = this.#spans.at(-1);
+    const last = this.#spans.last()?.item;
     // Slices of one interaction that follow each other closely become one span per 100 ms.
     if (
       last &&
@@ -63,15 +72,24 @@ export class MainThreadLedger {
       span.end - last.start < 100
     ) {
       last.end = span.end;
+      this.#spans.restampLast(span.end);
     } else {
-      this.#spans.push({ ...span });
+      this.#spans.push(span.end, { ...span });
     }
-    const horizon = Date.now() - this.keepMs;
-    while (this.#spans.length > 0 && (this.#spans[0]?.end ?? 0) < horizon) this.#spans.shift();
   }
 
+  /** How many spans are kept now (bounded by the history window). */
+  get size(): number {
+    return this.#spans.size;
+  }
+
+  /** Spans overlapping [start, end]. */
   spans(start: number, end: number): HoldSpan[] {
-    return this.#spans.filter((s) => s.end > start && s.start < end).map((s) => ({ ...s }));
+    // Stamped by their end: a span that ends after `start` may overlap; one that starts after `end` does not.
+    return this.#spans
+      .between(start)
+      .filter((s) => s.end > start && s.start < end)
+      .map((s) => ({ ...s }));
   }
 
   /** Other interactions that held the thread during [start, end], longest first. */
@@ -97,6 +115,7 @@ export class MainThreadLedger {
   /** Total ms that `interactionId` itself held the thread. */
   heldBy(interactionId: string): number {
     return this.#spans
+      .values()
       .filter((s) => s.interactionId === interactionId)
       .reduce((t, s) => t + (s.end - s.start), 0);
   }

@@ -1,5 +1,7 @@
 import { tokenlessPath } from '../discord/paths.js';
+import { BoundedMap, TimeWindow } from '../lib/bounded.js';
 import type { ClockOffsetEstimator } from './clock-offset.js';
+import { historyBounds } from './history.js';
 
 export interface CallbackTiming {
   /** When @discordjs/rest actually put the callback request on the wire (after its queue). */
@@ -26,8 +28,8 @@ type ResponseLike = { headers: { get(name: string): string | null }; status: num
  * our own code from time spent in @discordjs/rest's queue (rate limits).
  */
 export class RestObserver {
-  readonly #callbacks = new Map<string, CallbackTiming>();
-  readonly rateLimits: RateLimitHit[] = [];
+  readonly #callbacks = new BoundedMap<string, CallbackTiming>(historyBounds({ maxEntries: 10_000 }));
+  readonly #rateLimits = new TimeWindow<RateLimitHit>(historyBounds({ maxEntries: 1_000 }));
 
   constructor(
     private readonly clock: ClockOffsetEstimator,
@@ -53,9 +55,7 @@ export class RestObserver {
       }
       const callback = /\/interactions\/(\d+)\/[^/]+\/callback/.exec(url);
       if (callback?.[1]) {
-        this.#callbacks.set(callback[1], { sentAt, receivedAt, status: response.status });
-        if (this.#callbacks.size > 2_000)
-          this.#callbacks.delete(this.#callbacks.keys().next().value as string);
+        this.#callbacks.set(callback[1], { sentAt, receivedAt, status: response.status }, receivedAt);
       }
       return response;
     };
@@ -67,15 +67,19 @@ export class RestObserver {
 
   recordRateLimit(hit: RateLimitHit): void {
     // After a 429, @discordjs/rest also announces its wait as a rate limit: one hit is enough.
-    const last = this.rateLimits.at(-1);
+    const last = this.#rateLimits.last()?.item;
     if (last && hit.at - last.at < last.retryAfterMs && !hit.interactionId) return;
     this.onRateLimit(hit);
-    this.rateLimits.push(hit);
-    if (this.rateLimits.length > 200) this.rateLimits.shift();
+    this.#rateLimits.push(hit.at, hit);
+  }
+
+  /** Every 429 seen in the history window, oldest first. */
+  get rateLimits(): RateLimitHit[] {
+    return this.#rateLimits.values();
   }
 
   /** Limits hit by one interaction's own callback requests. */
   rateLimitsOf(interactionId: string): RateLimitHit[] {
-    return this.rateLimits.filter((r) => r.interactionId === interactionId);
+    return this.#rateLimits.values().filter((r) => r.interactionId === interactionId);
   }
 }

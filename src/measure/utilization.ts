@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { TimeWindow } from '../lib/bounded.js';
+import { historyBounds } from './history.js';
 
 interface Snapshot {
   at: number;
@@ -28,23 +30,27 @@ function snapshot(): Snapshot {
  * synchronous sleep (Atomics.wait, Python's time.sleep in async code).
  */
 export class UtilizationRecorder {
-  readonly #snapshots: Snapshot[] = [];
+  readonly #snapshots: TimeWindow<Snapshot>;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(
-    readonly everyMs = 100,
-    private readonly keepMs = 15 * 60_000,
-  ) {}
+  constructor(readonly everyMs = 100) {
+    this.#snapshots = new TimeWindow(historyBounds({ everyMs }));
+  }
+
+  /** How many snapshots are kept now (bounded by the history window). */
+  get size(): number {
+    return this.#snapshots.size;
+  }
 
   start(): void {
     if (this.#timer) return;
-    this.#snapshots.push(snapshot());
-    this.#timer = setInterval(() => {
-      this.#snapshots.push(snapshot());
-      const horizon = Date.now() - this.keepMs;
-      while ((this.#snapshots[0]?.at ?? Number.POSITIVE_INFINITY) < horizon) this.#snapshots.shift();
-    }, this.everyMs);
+    this.#add(snapshot());
+    this.#timer = setInterval(() => this.#add(snapshot()), this.everyMs);
     this.#timer.unref();
+  }
+
+  #add(s: Snapshot): void {
+    this.#snapshots.push(s.at, s);
   }
 
   stop(): void {
@@ -54,10 +60,9 @@ export class UtilizationRecorder {
 
   /** Utilisation over [start, end]; an end at or after the last sample reads the live values. */
   window(start: number, end = Date.now()): WindowUtilization {
-    const first =
-      [...this.#snapshots].reverse().find((s) => s.at <= start) ?? this.#snapshots[0] ?? snapshot();
-    const last = this.#snapshots.at(-1);
-    const final = last && last.at >= end ? (this.#snapshots.find((s) => s.at >= end) ?? last) : snapshot();
+    const first = this.#snapshots.atOrBefore(start)?.item ?? this.#snapshots.first()?.item ?? snapshot();
+    const last = this.#snapshots.last()?.item;
+    const final = last && last.at >= end ? (this.#snapshots.atOrAfter(end)?.item ?? last) : snapshot();
     const idle = final.idle - first.idle;
     const active = final.active - first.active;
     return {

@@ -1,5 +1,7 @@
 import type { Worker } from 'node:worker_threads';
+import { TimeWindow } from '../lib/bounded.js';
 import { startWorker } from '../lib/worker-file.js';
+import { historyBounds } from './history.js';
 import type { Holder } from './main-thread.js';
 
 /** Shared memory layout (BigInt64 slots). */
@@ -35,7 +37,7 @@ export class Watchdog {
   readonly #slots = new BigInt64Array(this.#shared, 0, SLOTS);
   readonly #label = new Uint8Array(this.#shared, SLOTS * 8, LABEL_BYTES);
   readonly #encoder = new TextEncoder();
-  readonly #sightings: StallSighting[] = [];
+  readonly #sightings = new TimeWindow<StallSighting>(historyBounds({ maxEntries: 1_000 }));
   #lastSeq = 0n;
   #worker: Worker | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -69,8 +71,8 @@ export class Watchdog {
     const seq = Atomics.load(this.#slots, Slot.StallSeq);
     if (seq !== this.#lastSeq) {
       this.#lastSeq = seq;
-      this.#sightings.push({ seenAt: Number(Atomics.load(this.#slots, Slot.StallSeenAt)) });
-      if (this.#sightings.length > 200) this.#sightings.shift();
+      const seenAt = Number(Atomics.load(this.#slots, Slot.StallSeenAt));
+      this.#sightings.push(seenAt, { seenAt });
     }
   }
 
@@ -88,7 +90,7 @@ export class Watchdog {
   /** Stalls the watchdog reported whose first sighting falls in [start, end]. */
   sightings(start: number, end: number): StallSighting[] {
     this.beat();
-    return this.#sightings.filter((s) => s.seenAt >= start && s.seenAt <= end);
+    return this.#sightings.between(start, end);
   }
 
   async stop(): Promise<void> {

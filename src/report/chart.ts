@@ -1,6 +1,7 @@
 import { INITIAL_RESPONSE_DEADLINE_MS } from '../discord/facts.js';
+import { renderPng } from './charts/png.js';
+import { type TimelineMark, type TimelineSpan, timelineSvg } from './charts/timeline-chart.js';
 import type { ReportFacts } from './facts.js';
-import { renderPng, type TimelineMark, type TimelineSpan, timelineSvg } from './timeline.js';
 
 export const CHART_FILE = 'timeline.png';
 

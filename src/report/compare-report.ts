@@ -1,10 +1,12 @@
-import { type APIEmbed, AttachmentBuilder } from 'discord.js';
+import type { APIEmbed } from 'discord-api-types/v10';
+import type { OutgoingMessage, Picture } from '../contracts/run.js';
 import { type CompareEntry, DEFAULT_SLICE_MS } from '../demos/compare.js';
 import { INITIAL_RESPONSE_DEADLINE_MS } from '../discord/facts.js';
+import { ms, seconds } from '../lib/format.js';
 import { WORK_DESCRIPTIONS, type WorkKind } from '../work/kinds.js';
+import { compareSvg } from './charts/compare-chart.js';
+import { renderPng } from './charts/png.js';
 import { Colors } from './demo-embed.js';
-import { ms, seconds } from './format.js';
-import { compareSvg, renderPng } from './timeline.js';
 
 export const COMPARE_CHART = 'compare.png';
 
@@ -43,13 +45,13 @@ export function compareTable(entries: readonly CompareEntry[]): string {
   return ['```', line(header), ...rows.map(line), '```'].join('\n');
 }
 
-export async function compareReport(
+/** /compare's answer: the table, the verdict and a line per strategy (the picture follows). */
+export function compareMessage(
   label: string,
   kind: WorkKind,
   workMs: number,
   entries: readonly CompareEntry[],
-): Promise<{ content: string; embeds: APIEmbed[]; files: AttachmentBuilder[] }> {
-  const chart = await renderPng(compareSvg(`${label} · ${kind}`, entries)).catch(() => null);
+): OutgoingMessage {
   const block = entries.find((e) => e.strategy === 'block');
   const others = entries.filter((e) => e.strategy !== 'block');
   const slowestDefer = others.length ? Math.max(...others.map((e) => e.ackMs ?? 0)) : 0;
@@ -73,10 +75,13 @@ export async function compareReport(
       .join('\n'),
     color: Colors.info,
   };
-  if (chart) embed.image = { url: `attachment://${COMPARE_CHART}` };
+  return { content: '', embeds: [embed] }; // content '' replaces the progress line
+}
+
+/** The lanes of the comparison, one per strategy. */
+export function comparePicture(label: string, kind: WorkKind, entries: readonly CompareEntry[]): Picture {
   return {
-    content: '', // replaces the progress line
-    embeds: [embed],
-    files: chart ? [new AttachmentBuilder(chart.png, { name: COMPARE_CHART })] : [],
+    name: COMPARE_CHART,
+    render: async () => (await renderPng(compareSvg(`${label} · ${kind}`, entries))).png,
   };
 }

@@ -1,11 +1,11 @@
-import type { APIEmbed, APIEmbedField } from 'discord.js';
+import type { APIEmbed, APIEmbedField } from 'discord-api-types/v10';
+import type { Strategy } from '../contracts/outcome.js';
 import { IO_DESCRIPTIONS, type IoKind } from '../demos/await-io.js';
-import type { Strategy } from '../demos/outcome.js';
-import { INITIAL_RESPONSE_DEADLINE_MS, MessageLimits } from '../discord/facts.js';
+import { ErrorCode, INITIAL_RESPONSE_DEADLINE_MS, MessageLimits } from '../discord/facts.js';
+import { ms, seconds, truncate } from '../lib/format.js';
+import { CLOSE_CALL_MS } from '../measure/doctor.js';
 import { WORK_DESCRIPTIONS, type WorkKind } from '../work/kinds.js';
-import { CLOSE_CALL_MS, explainCause } from './doctor.js';
 import type { ReportFacts } from './facts.js';
-import { ms, seconds, truncate } from './format.js';
 
 export const Colors = { ok: 0x57f287, close: 0xfee75c, failed: 0xed4245, info: 0x5865f2 } as const;
 
@@ -51,7 +51,7 @@ export function verdictLine(facts: ReportFacts): string {
     case 'edit-expired':
       return `Deferred in ${ms(facts.firstResponseMs)}, but the result came after Discord’s 15-minute window (${seconds(facts.totalMs)}).`;
     case 'acked-elsewhere':
-      return 'Another process acknowledged this interaction first (Discord said 40060).';
+      return `Another process acknowledged this interaction first (Discord said ${ErrorCode.InteractionAlreadyAcknowledged}).`;
   }
 }
 
@@ -66,7 +66,9 @@ function timelineField(facts: ReportFacts): APIEmbedField {
   if (facts.outcome.strategy !== 'block' || facts.verdict !== 'answering') {
     lines.push(`first response sent  ${at(m.ackSent)}`);
     lines.push(
-      m.expiredAt ? `  refused (10062)    ${at(m.expiredAt)}` : `  … confirmed        ${at(m.ackConfirmed)}`,
+      m.expiredAt
+        ? `  refused (${ErrorCode.UnknownInteraction})    ${at(m.expiredAt)}`
+        : `  … confirmed        ${at(m.ackConfirmed)}`,
     );
   }
   if (m.workStart !== undefined) lines.push(`work                 ${at(m.workStart)} → ${at(m.workEnd)}`);
@@ -172,10 +174,10 @@ export function lessonFor(facts: ReportFacts): { sentence: string; topic: string
   return facts.verdict === 'expired' ? EXPIRED_LESSON : LESSON_BY_STRATEGY[facts.outcome.strategy];
 }
 
-/** The compact report embed. `image` names the attached chart, if any. */
-export function demoEmbed(facts: ReportFacts, image?: string): APIEmbed {
+/** The compact report embed (its picture, when there is one, is attached by whoever sends it). */
+export function demoEmbed(facts: ReportFacts): APIEmbed {
   const lesson = lessonFor(facts);
-  const cause = explainCause(facts);
+  const cause = facts.diagnosis?.text ?? null;
   const color =
     facts.verdict === 'expired' || facts.verdict === 'edit-expired'
       ? Colors.failed
@@ -207,6 +209,5 @@ export function demoEmbed(facts: ReportFacts, image?: string): APIEmbed {
       text: `A deferred reply can be edited for 15 minutes (until ${new Date(facts.editableUntil).toISOString().slice(11, 19)} UTC).`,
     };
   }
-  if (image) embed.image = { url: `attachment://${image}` };
   return embed;
 }

@@ -1,7 +1,6 @@
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
+import type { CommandResult, CommandRun, ComponentHandler } from '../contracts/run.js';
 import type { CommandDefinition, OptionDefinition } from '../discord/options.js';
-import type { ComponentHandler } from './components.js';
-import type { CommandRun } from './run.js';
 
 type ValueOf<O> = O extends { choices: readonly { value: infer V }[] }
   ? V
@@ -24,7 +23,8 @@ export interface SlashCommand<D extends CommandDefinition = CommandDefinition> {
   definition: D;
   /** Demo commands run work and report on it: they count against caps and cooldowns. */
   demo: boolean;
-  execute(run: CommandRun<ArgsOf<D>>): Promise<void>;
+  /** Runs the command and returns what to send; the router sends it. */
+  execute(run: CommandRun<ArgsOf<D>>): Promise<CommandResult>;
   /** Buttons this command's messages carry, handled by the router under `ll1:<name>:…`. */
   components?: readonly ComponentHandler[];
 }

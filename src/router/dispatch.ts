@@ -1,57 +1,91 @@
-import {
-  type ApplicationCommandOptionType,
-  type ChatInputCommandInteraction,
-  type Interaction,
-  type InteractionReplyOptions,
-  type MessageComponentInteraction,
-  MessageFlags,
-} from 'discord.js';
-import type { BotContext } from '../bot/context.js';
-import { parseArgs } from '../discord/options.js';
+import type { ChatInputCommandInteraction, Interaction, MessageComponentInteraction } from 'discord.js';
+import type { BotContext } from '../contracts/context.js';
+import type { CommandResult, CommandRun, ResponseSession } from '../contracts/run.js';
+import { type GivenOption, parseArgs } from '../discord/options.js';
 import type { Logger } from '../log/logger.js';
 import type { Holder } from '../measure/main-thread.js';
 import { InteractionTrace } from '../measure/trace.js';
 import type { ComponentRegistry } from './components.js';
 import { effectiveDefinition } from './define.js';
+import { type Delivery, deliver } from './deliver.js';
 import { Guards } from './guards.js';
+import { startProgress } from './progress.js';
 import type { CommandRegistry } from './registry.js';
 import { Responder } from './respond.js';
-import type { CommandInteraction, CommandRun } from './run.js';
 
-const ephemeral = (content: string): InteractionReplyOptions => ({ content, flags: MessageFlags.Ephemeral });
+type CommandInteraction = ChatInputCommandInteraction | MessageComponentInteraction;
 
-type RawOption = { name: string; type: number; value?: unknown };
+const ephemeral = (content: string): CommandResult => ({
+  type: 'message',
+  message: { content, ephemeral: true },
+});
+
+const APOLOGY =
+  'Sorry, something went wrong on my side while running that. It has been logged; please try again in a moment.';
+
+/** What a demo may ask of its interaction, answered by the responder. */
+function sessionFor(responder: Responder, log: Logger): ResponseSession {
+  return {
+    get state() {
+      return responder.state;
+    },
+    defer: () => responder.defer(),
+    progress: (what, expectedMs, options) => startProgress(responder, log, what, expectedMs, options),
+  };
+}
 
 /**
  * The single dispatch point: every interaction enters here, is looked up in the registry, checked
- * (arguments, cooldowns, caps), run, and — whatever happens — answered or explained. A handler
- * that throws is logged with the interaction id and the user gets an ephemeral apology; the bot
- * keeps running.
+ * (arguments, cooldowns, caps), run, and — whatever happens — answered or explained through the
+ * one delivery pipeline. A handler that throws is logged with the interaction id and the user gets
+ * an ephemeral apology; the bot keeps running.
  */
 export function createDispatcher(ctx: BotContext, commands: CommandRegistry, components: ComponentRegistry) {
   const guards = new Guards(ctx.config);
   const responderFor = (interaction: CommandInteraction, trace: InteractionTrace) =>
-    new Responder(interaction, trace, (at) => {
-      ctx.acks.push({ at, interactionId: interaction.id });
-      if (ctx.acks.length > 1_000) ctx.acks.shift();
-    });
+    new Responder(interaction, trace, (at) => ctx.measure.recordAck(interaction.id, at));
+
+  const deliveryFor = (
+    interaction: CommandInteraction,
+    trace: InteractionTrace,
+    responder: Responder,
+    log: Logger,
+  ): Delivery => ({
+    ctx,
+    responder,
+    trace,
+    user: { id: interaction.user.id, name: interaction.user.username },
+    channelId: interaction.channelId ?? null,
+    log,
+  });
+
+  /** Sends a result; a failure to send is logged and apologised for, never thrown. */
+  async function send(result: CommandResult, delivery: Delivery): Promise<void> {
+    try {
+      await deliver(result, delivery);
+    } catch (error) {
+      delivery.log.error({ err: error }, 'could not deliver the answer');
+      await apologise(delivery);
+    }
+  }
 
   /** Runs command `name` for `interaction` (a slash command or a "try it" button). */
   async function runCommand(
     interaction: CommandInteraction,
     name: string,
-    options: readonly RawOption[],
+    options: readonly GivenOption[],
     trace: InteractionTrace,
-    respond: Responder,
-    log: Logger,
+    delivery: Delivery,
   ): Promise<void> {
+    const { log } = delivery;
     const command = commands.get(name);
     if (!command) {
       log.warn('unknown command');
-      await respond.reply(
+      await send(
         ephemeral(
           `I don't know \`/${name}\`. It may come from an older version of LoopLab whose commands are still cached by Discord. Try \`/explain\` to see what I can do.`,
         ),
+        delivery,
       );
       return;
     }
@@ -59,7 +93,7 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
     const parsed = parseArgs(definition, options);
     if (!parsed.ok) {
       log.info({ problem: parsed.problem }, 'rejected arguments');
-      await respond.reply(ephemeral(`That didn't work: ${parsed.problem}`));
+      await send(ephemeral(`That didn't work: ${parsed.problem}`), delivery);
       return;
     }
     const shown = Object.values(parsed.args).filter((v) => v !== undefined);
@@ -74,89 +108,95 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
       const refusal = guards.admit(holder, ctx.inFlight);
       if (refusal) {
         log.info({ refusal }, 'demo refused by a guard');
-        await respond.reply(ephemeral(refusal));
+        await send(ephemeral(refusal), delivery);
         return;
       }
       ctx.inFlight.set(interaction.id, { ...holder, startedAt: Date.now() });
     }
-    const run: CommandRun = { interaction, args: parsed.args, ctx, trace, respond, holder, log };
+    const run: CommandRun = {
+      args: parsed.args,
+      ctx,
+      trace,
+      session: sessionFor(delivery.responder, log),
+      holder,
+      user: delivery.user,
+      channelId: delivery.channelId,
+      guildId: interaction.guildId ?? null,
+      log,
+    };
     trace.mark('handlerStart');
+    let result: CommandResult;
     try {
-      await command.execute(run as CommandRun<never>);
+      result = await command.execute(run as CommandRun<never>);
     } catch (error) {
       log.error({ err: error }, 'command failed');
-      await apologise(respond, log);
+      await apologise(delivery);
+      return;
     } finally {
+      // The work is over: its slot frees now, not when its report has been delivered.
       ctx.inFlight.delete(interaction.id);
     }
+    await send(result, delivery);
   }
 
-  async function onChatInput(
-    interaction: ChatInputCommandInteraction,
-    trace: InteractionTrace,
-  ): Promise<void> {
+  async function onChatInput(interaction: ChatInputCommandInteraction, trace: InteractionTrace) {
     const log = ctx.logger.child({
       interactionId: interaction.id,
       command: interaction.commandName,
       userId: interaction.user.id,
     });
-    const respond = responderFor(interaction, trace);
-    await runCommand(interaction, interaction.commandName, interaction.options.data, trace, respond, log);
+    const delivery = deliveryFor(interaction, trace, responderFor(interaction, trace), log);
+    await runCommand(interaction, interaction.commandName, interaction.options.data, trace, delivery);
   }
 
-  async function onComponent(
-    interaction: MessageComponentInteraction,
-    trace: InteractionTrace,
-  ): Promise<void> {
+  async function onComponent(interaction: MessageComponentInteraction, trace: InteractionTrace) {
     const log = ctx.logger.child({
       interactionId: interaction.id,
       customId: interaction.customId,
       userId: interaction.user.id,
     });
-    const respond = responderFor(interaction, trace);
+    const delivery = deliveryFor(interaction, trace, responderFor(interaction, trace), log);
+    let result: Awaited<ReturnType<ComponentRegistry['handle']>>;
     try {
-      const handled = await components.handle(interaction, {
+      result = await components.handle(interaction.customId, {
         ctx,
         trace,
-        respond,
+        user: delivery.user,
         log,
-        commands,
-        runCommand: (name, options) =>
-          runCommand(
-            interaction,
-            name,
-            toRawOptions(name, options),
-            trace,
-            respond,
-            log.child({ command: name }),
-          ),
+        isButton: interaction.isButton(),
       });
-      if (!handled) {
-        await respond.reply(
-          ephemeral(
-            'This button belongs to an older LoopLab message or another app, so I can’t act on it. Run the command again to get fresh buttons.',
-          ),
-        );
-      }
     } catch (error) {
       log.error({ err: error }, 'component handler failed');
-      await apologise(respond, log);
+      await apologise(delivery);
+      return;
     }
-  }
-
-  function toRawOptions(name: string, options: Record<string, string | number | boolean>): RawOption[] {
-    const definition = commands.get(name)?.definition;
-    return Object.entries(options).map(([key, value]) => ({
-      name: key,
-      type: (definition?.options?.find((o) => o.name === key)?.type ?? 3) as ApplicationCommandOptionType,
-      value,
-    }));
+    if (!result) {
+      await send(
+        ephemeral(
+          'This button belongs to an older LoopLab message or another app, so I can’t act on it. Run the command again to get fresh buttons.',
+        ),
+        delivery,
+      );
+    } else if (result.type === 'run') {
+      const definition = commands.get(result.command)?.definition;
+      const options = Object.entries(result.options).map(([name, value]) => ({
+        name,
+        type: definition?.options?.find((o) => o.name === name)?.type,
+        value,
+      }));
+      await runCommand(interaction, result.command, options, trace, {
+        ...delivery,
+        log: log.child({ command: result.command }),
+      });
+    } else {
+      await send(result, delivery);
+    }
   }
 
   return async function dispatch(interaction: Interaction): Promise<void> {
     const received = Date.now();
     try {
-      const trace = new InteractionTrace(interaction.id, received, ctx.clock.correctionMs);
+      const trace = new InteractionTrace(interaction.id, received, ctx.measure.clock.correctionMs);
       if (interaction.isChatInputCommand()) await onChatInput(interaction, trace);
       else if (interaction.isMessageComponent()) await onComponent(interaction, trace);
       else if (interaction.isAutocomplete()) await interaction.respond([]);
@@ -167,15 +207,14 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
   };
 }
 
-async function apologise(respond: Responder, log: Logger): Promise<void> {
-  const text =
-    'Sorry, something went wrong on my side while running that. It has been logged; please try again in a moment.';
+/** The apology, sent the way the response's state still allows. */
+async function apologise({ responder, log }: Delivery): Promise<void> {
   try {
-    if (respond.state === 'pending') await respond.reply(ephemeral(text));
+    if (responder.state === 'pending') await responder.reply({ content: APOLOGY, ephemeral: true });
     // A deferred reply is replaced by the apology (a follow-up would leave "thinking…" forever).
-    else if (respond.state === 'deferred')
-      await respond.edit({ content: text, embeds: [], attachments: [], components: [] });
-    else if (respond.state === 'replied') await respond.followUp(ephemeral(text));
+    else if (responder.state === 'deferred')
+      await responder.edit({ content: APOLOGY, embeds: [], components: [], files: [] });
+    else if (responder.state === 'replied') await responder.followUp({ content: APOLOGY, ephemeral: true });
   } catch (error) {
     log.warn({ err: error }, 'could not send the apology');
   }

@@ -1,15 +1,21 @@
-import type { InFlightDemo } from '../bot/context.js';
 import type { Config } from '../config/env.js';
+import type { InFlightDemo } from '../contracts/context.js';
+import { BoundedMap } from '../lib/bounded.js';
 import type { Holder } from '../measure/main-thread.js';
+
+/** People remembered at most: only those still inside their cooldown matter. */
+const MAX_REMEMBERED = 10_000;
 
 /**
  * A teacher's brakes: a per-user cooldown between demos and a cap on demos running at once.
  * Returns a kind explanation when a demo must wait, or null to let it run.
  */
 export class Guards {
-  readonly #lastDemo = new Map<string, number>();
+  readonly #lastDemo: BoundedMap<string, number>;
 
-  constructor(private readonly config: Pick<Config, 'cooldownMs' | 'maxConcurrentDemos'>) {}
+  constructor(private readonly config: Pick<Config, 'cooldownMs' | 'maxConcurrentDemos'>) {
+    this.#lastDemo = new BoundedMap({ keepMs: config.cooldownMs, maxEntries: MAX_REMEMBERED });
+  }
 
   admit(holder: Holder, inFlight: ReadonlyMap<string, InFlightDemo>, now = Date.now()): string | null {
     const { cooldownMs, maxConcurrentDemos } = this.config;
@@ -21,13 +27,7 @@ export class Guards {
     if (inFlight.size >= maxConcurrentDemos) {
       return `${inFlight.size} demos are running right now (the limit here is ${maxConcurrentDemos}). Give them a few seconds and try again.`;
     }
-    if (cooldownMs > 0) {
-      this.#lastDemo.set(holder.userId, now);
-      // Only people still inside their cooldown need remembering.
-      if (this.#lastDemo.size > 1_000) {
-        for (const [user, at] of this.#lastDemo) if (now - at >= cooldownMs) this.#lastDemo.delete(user);
-      }
-    }
+    if (cooldownMs > 0) this.#lastDemo.set(holder.userId, now, now);
     return null;
   }
 }

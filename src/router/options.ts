@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType } from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import { DEFAULT_MAX_BLOCK_MS } from '../config/env.js';
 
 /** Shared option definitions: the demos take the same `ms` and `work`, so comparisons are fair. */

@@ -1,22 +1,14 @@
 import {
   type ChatInputCommandInteraction,
   DiscordAPIError,
-  type InteractionEditReplyOptions,
-  type InteractionReplyOptions,
-  type InteractionUpdateOptions,
   type MessageComponentInteraction,
   MessageFlags,
+  Routes,
 } from 'discord.js';
+import type { OutgoingMessage, ResponseState } from '../contracts/run.js';
 import { ErrorCode } from '../discord/facts.js';
 import type { InteractionTrace } from '../measure/trace.js';
-
-export type ResponseState =
-  | 'pending'
-  | 'replied'
-  | 'deferred'
-  | 'expired'
-  | 'acked-elsewhere'
-  | 'edit-expired';
+import { toEdit, toReply, toUpdate } from './message.js';
 
 export interface Refusal {
   code: number;
@@ -27,9 +19,10 @@ export interface Refusal {
 type Repliable = ChatInputCommandInteraction | MessageComponentInteraction;
 
 /**
- * Sends an interaction's responses, stamps the trace (ack sent/confirmed, final sent/confirmed),
- * and turns Discord's refusals into states the reports explain: 10062 (the 3 s deadline passed),
- * 40060 (someone else acknowledged it), 50027 (the 15-minute token expired).
+ * The only code that talks to Discord about an interaction. Sends its responses, stamps the trace
+ * (ack sent/confirmed, final sent/confirmed), and turns Discord's refusals into states the reports
+ * explain: 10062 (the 3 s deadline passed), 40060 (someone else acknowledged it), 50027 (the
+ * 15-minute token expired).
  */
 export class Responder {
   state: ResponseState = 'pending';
@@ -44,7 +37,7 @@ export class Responder {
     private readonly onAck?: (at: number) => void,
   ) {}
 
-  /** The first response: "Bot is thinking…". True when Discord accepted it. */
+  /** The first response: "LoopLab is thinking…". True when Discord accepted it. */
   async defer(ephemeral = false): Promise<boolean> {
     return this.#initial('defer', async () => {
       await this.interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
@@ -53,10 +46,10 @@ export class Responder {
   }
 
   /** The first response with content. True when Discord accepted it. */
-  async reply(payload: InteractionReplyOptions): Promise<boolean> {
+  async reply(message: OutgoingMessage): Promise<boolean> {
     this.trace.mark('finalSent');
     const ok = await this.#initial('reply', async () => {
-      await this.interaction.reply(payload);
+      await this.interaction.reply(toReply(message));
       this.state = 'replied';
     });
     if (ok) this.trace.mark('finalConfirmed');
@@ -64,20 +57,20 @@ export class Responder {
   }
 
   /** The first response to a button: changes the message it is on (callback 7). */
-  async update(payload: InteractionUpdateOptions): Promise<boolean> {
+  async update(message: OutgoingMessage): Promise<boolean> {
     const interaction = this.interaction;
     if (!interaction.isMessageComponent()) throw new Error('update() answers a component interaction');
     return this.#initial('reply', async () => {
-      await interaction.update(payload);
+      await interaction.update(toUpdate(message));
       this.state = 'replied';
     });
   }
 
   /** Edits the deferred (or sent) reply. True when Discord accepted it. */
-  async edit(payload: InteractionEditReplyOptions): Promise<boolean> {
+  async edit(message: OutgoingMessage): Promise<boolean> {
     this.trace.mark('finalSent');
     try {
-      await this.interaction.editReply(payload);
+      await this.interaction.editReply(toEdit(message));
       this.trace.mark('finalConfirmed');
       return true;
     } catch (error) {
@@ -91,9 +84,9 @@ export class Responder {
   }
 
   /** An extra message after the first response (e.g. an ephemeral note). */
-  async followUp(payload: InteractionReplyOptions): Promise<boolean> {
+  async followUp(message: OutgoingMessage): Promise<boolean> {
     try {
-      await this.interaction.followUp(payload);
+      await this.interaction.followUp(toReply(message));
       return true;
     } catch (error) {
       if (isApiError(error, ErrorCode.InvalidWebhookToken) || isApiError(error, ErrorCode.UnknownWebhook)) {
@@ -106,6 +99,23 @@ export class Responder {
       }
       throw error;
     }
+  }
+
+  /**
+   * A normal channel message (not tied to the token): how the bot still reaches a user whose
+   * interaction can no longer be answered. Mentions only `mention`.
+   */
+  async postInChannel(channelId: string, message: OutgoingMessage, mention: string): Promise<void> {
+    const files = message.files ?? [];
+    await this.interaction.client.rest.post(Routes.channelMessages(channelId), {
+      body: {
+        content: message.content ?? '',
+        embeds: message.embeds ?? [],
+        allowed_mentions: { users: [mention] },
+        attachments: files.map((f, id) => ({ id, filename: f.name })),
+      },
+      files: files.map((f) => ({ name: f.name, data: f.data })),
+    });
   }
 
   async #initial(step: 'reply' | 'defer', send: () => Promise<void>): Promise<boolean> {

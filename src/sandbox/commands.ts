@@ -1,13 +1,14 @@
 import type { APIApplicationCommand } from 'discord-api-types/v10';
 import { ApplicationCommandType } from 'discord-api-types/v10';
-import { CommandLimits } from '../discord/facts.js';
+import { CommandLimits, ErrorCode, HttpStatus, MAX_COMMANDS_PER_SCOPE } from '../discord/facts.js';
 import { ApiError } from './http.js';
 import type { SandboxWorld } from './world.js';
 
-const NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+/** Discord's command and option name rule: letters and digits of any script, `-`, `_` and `'`. */
+const NAME = new RegExp(`^[-_'\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,${CommandLimits.name}}$`, 'u');
 
 function invalid(path: string, message: string): ApiError {
-  return new ApiError(400, 50035, 'Invalid Form Body', {
+  return new ApiError(HttpStatus.BadRequest, ErrorCode.InvalidFormBody, undefined, {
     [path]: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message }] },
   });
 }
@@ -29,7 +30,7 @@ function validateCommand(input: CommandInput, path: string): void {
   if (typeof input !== 'object' || input === null) throw invalid(path, 'must be an object');
   const type = input.type ?? ApplicationCommandType.ChatInput;
   if (typeof input.name !== 'string' || !NAME.test(input.name)) {
-    throw invalid(`${path}.name`, 'Must be 1-32 characters: letters, digits, - or _.');
+    throw invalid(`${path}.name`, `Must be 1-${CommandLimits.name} characters: letters, digits, - or _.`);
   }
   if (type === ApplicationCommandType.ChatInput && input.name !== input.name.toLowerCase()) {
     throw invalid(`${path}.name`, 'Command name must be lowercase.');
@@ -40,13 +41,14 @@ function validateCommand(input: CommandInput, path: string): void {
       input.description.length < 1 ||
       input.description.length > CommandLimits.description
     ) {
-      throw invalid(`${path}.description`, 'Must be between 1 and 100 in length.');
+      throw invalid(`${path}.description`, `Must be between 1 and ${CommandLimits.description} in length.`);
     }
   }
   const options = input.options ?? [];
   if (!Array.isArray(options)) throw invalid(`${path}.options`, 'must be an array');
-  if (options.length > CommandLimits.options)
-    throw invalid(`${path}.options`, 'Must be 25 or fewer in length.');
+  if (options.length > CommandLimits.options) {
+    throw invalid(`${path}.options`, `Must be ${CommandLimits.options} or fewer in length.`);
+  }
   const seen = new Set<string>();
   let optionalSeen = false;
   for (const [i, option] of (options as Array<Record<string, unknown>>).entries()) {
@@ -56,16 +58,16 @@ function validateCommand(input: CommandInput, path: string): void {
       !NAME.test(option.name) ||
       option.name !== option.name.toLowerCase()
     ) {
-      throw invalid(`${where}.name`, 'Must be 1-32 lowercase characters.');
+      throw invalid(`${where}.name`, `Must be 1-${CommandLimits.name} lowercase characters.`);
     }
     if (seen.has(option.name)) throw invalid(`${where}.name`, 'Option names must be unique.');
     seen.add(option.name);
     if (
       typeof option.description !== 'string' ||
       option.description.length < 1 ||
-      option.description.length > 100
+      option.description.length > CommandLimits.description
     ) {
-      throw invalid(`${where}.description`, 'Must be between 1 and 100 in length.');
+      throw invalid(`${where}.description`, `Must be between 1 and ${CommandLimits.description} in length.`);
     }
     if (option.required === true && optionalSeen) {
       throw invalid(`${where}.required`, 'Required options must be placed before non-required options.');
@@ -77,7 +79,7 @@ function validateCommand(input: CommandInput, path: string): void {
     }
     const choices = option.choices;
     if (choices !== undefined && (!Array.isArray(choices) || choices.length > CommandLimits.choices)) {
-      throw invalid(`${where}.choices`, 'Must be 25 or fewer in length.');
+      throw invalid(`${where}.choices`, `Must be ${CommandLimits.choices} or fewer in length.`);
     }
   }
 }
@@ -117,11 +119,15 @@ export function storeCommand(
 /** PUT bulk overwrite: the given list replaces every command in the scope. */
 export function overwriteCommands(world: SandboxWorld, input: unknown, guildId: string | null) {
   if (!Array.isArray(input)) throw invalid('body', 'must be an array of commands');
-  if (input.length > 100) throw invalid('body', 'Must be 100 or fewer in length.');
+  if (input.length > MAX_COMMANDS_PER_SCOPE) {
+    throw invalid('body', `Must be ${MAX_COMMANDS_PER_SCOPE} or fewer in length.`);
+  }
   input.forEach((c, i) => {
     validateCommand(c as CommandInput, `${i}`);
   });
-  const names = input.map((c) => `${(c as CommandInput).type ?? 1}:${(c as CommandInput).name}`);
+  const names = input.map(
+    (c) => `${(c as CommandInput).type ?? ApplicationCommandType.ChatInput}:${(c as CommandInput).name}`,
+  );
   if (new Set(names).size !== names.length) throw invalid('body', 'Application command names must be unique');
   const commands = world.commandsFor(guildId);
   const previous = new Map([...commands.values()].map((c) => [`${c.type}:${c.name}`, c]));

@@ -3,10 +3,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayCloseCodes, GatewayDispatchEvents, GatewayOpcodes } from 'discord-api-types/v10';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { API_VERSION } from '../discord/facts.js';
+import { TimeWindow } from '../lib/bounded.js';
+import { DEFAULT_RESUME_WINDOW_MS, GATEWAY_EVENT_BOUNDS, realNow, replayBounds } from './bounds.js';
 import type { SandboxWorld } from './world.js';
 
-/** Dispatches kept per session for RESUME replay (Discord keeps a bounded buffer too). */
-const REPLAY_BUFFER = 1_000;
+/** WebSocket close codes (RFC 6455), not Discord's: a normal close, and "going away". */
+const WS_NORMAL_CLOSURE = 1000;
+const WS_GOING_AWAY = 1001;
+/** How long a client told INVALID_SESSION may linger before the sandbox closes its socket. */
+const INVALID_SESSION_LINGER_MS = 1_000;
 
 export interface GatewayOptions {
   heartbeatIntervalMs: number;
@@ -27,7 +33,8 @@ interface GatewaySession {
   id: string;
   seq: number;
   socket: WebSocket | null;
-  buffer: Dispatch[];
+  /** Dispatches kept for RESUME replay, bounded by the resume window (replayBounds). */
+  buffer: TimeWindow<Dispatch>;
   lastHeartbeatAt: number;
   zombieTimer: NodeJS.Timeout | null;
   expireTimer: NodeJS.Timeout | null;
@@ -56,8 +63,10 @@ export interface GatewayEvent {
  */
 export class SandboxGateway {
   readonly #wss = new WebSocketServer({ noServer: true });
+  // Sessions end by themselves: a closed one is dropped after the resume window, so this map holds
+  // at most the open connections plus those closed in the last few minutes.
   readonly #sessions = new Map<string, GatewaySession>();
-  readonly events: GatewayEvent[] = [];
+  readonly #events = new TimeWindow<GatewayEvent>(GATEWAY_EVENT_BOUNDS, realNow);
   #closed = false;
 
   constructor(
@@ -65,6 +74,16 @@ export class SandboxGateway {
     private readonly options: GatewayOptions,
     private readonly resumeUrl: () => string,
   ) {}
+
+  /** The recent gateway events (connects, zombies, resumes…), oldest first. */
+  get events(): GatewayEvent[] {
+    this.#events.prune();
+    return this.#events.values();
+  }
+
+  get resumeWindowMs(): number {
+    return this.options.resumeWindowMs ?? DEFAULT_RESUME_WINDOW_MS;
+  }
 
   get heartbeatIntervalMs(): number {
     return this.options.heartbeatIntervalMs;
@@ -109,7 +128,10 @@ export class SandboxGateway {
       if (socket) {
         // Let op 9 reach the client; it reconnects and identifies anew. Close only if it lingers.
         socket.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
-        setTimeout(() => socket.close(1000, 'Invalid session'), 1_000).unref();
+        setTimeout(
+          () => socket.close(WS_NORMAL_CLOSURE, 'Invalid session'),
+          INVALID_SESSION_LINGER_MS,
+        ).unref();
       }
       this.#log({ type: 'invalid-session', sessionId: session.id });
       count++;
@@ -125,13 +147,12 @@ export class SandboxGateway {
   }
 
   #log(event: Omit<GatewayEvent, 'at'>): void {
-    this.events.push({ at: this.world.clock.now(), ...event });
-    if (this.events.length > 500) this.events.shift();
+    this.#events.push(realNow(), { at: this.world.clock.now(), ...event });
   }
 
   #accept(ws: WebSocket): void {
     if (this.#closed) {
-      ws.close(1001);
+      ws.close(WS_GOING_AWAY);
       return;
     }
     this.#log({ type: 'connected' });
@@ -226,7 +247,7 @@ export class SandboxGateway {
       id: randomBytes(16).toString('hex'),
       seq: 0,
       socket: ws,
-      buffer: [],
+      buffer: new TimeWindow<Dispatch>(replayBounds(this.resumeWindowMs), realNow),
       lastHeartbeatAt: this.world.clock.now(),
       zombieTimer: null,
       expireTimer: null,
@@ -237,7 +258,7 @@ export class SandboxGateway {
     this.#armZombieTimer(session);
     const world = this.world;
     this.#send(session, GatewayDispatchEvents.Ready, {
-      v: 10,
+      v: API_VERSION,
       user: world.bot,
       guilds: [{ id: world.guildId, unavailable: true }],
       session_id: session.id,
@@ -263,7 +284,9 @@ export class SandboxGateway {
       ws.close(GatewayCloseCodes.InvalidSeq, 'Invalid seq');
       return false;
     }
-    const oldest = session.buffer[0]?.s ?? session.seq + 1;
+    session.buffer.prune();
+    const buffered = session.buffer.values();
+    const oldest = buffered[0]?.s ?? session.seq + 1;
     if (seq < oldest - 1) {
       // What it missed is no longer buffered: it must identify anew.
       this.#log({ type: 'invalid-session', sessionId: session.id });
@@ -274,7 +297,7 @@ export class SandboxGateway {
     if (session.expireTimer) clearTimeout(session.expireTimer);
     session.expireTimer = null;
     session.socket = ws;
-    const missed = session.buffer.filter((d) => d.s > seq);
+    const missed = buffered.filter((d) => d.s > seq);
     for (const dispatch of missed) ws.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, ...dispatch }));
     this.#send(session, GatewayDispatchEvents.Resumed, { _trace: ['["looplab-sandbox",{"micros":0}]'] });
     this.#log({ type: 'resumed', sessionId: session.id, replayed: missed.length });
@@ -285,8 +308,7 @@ export class SandboxGateway {
   #send(session: GatewaySession, t: string, d: unknown): void {
     session.seq += 1;
     const dispatch = { s: session.seq, t, d };
-    session.buffer.push(dispatch);
-    if (session.buffer.length > REPLAY_BUFFER) session.buffer.shift();
+    session.buffer.push(realNow(), dispatch);
     session.socket?.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, ...dispatch }));
   }
 
@@ -314,7 +336,7 @@ export class SandboxGateway {
 
   #scheduleExpiry(session: GatewaySession): void {
     if (session.expireTimer) clearTimeout(session.expireTimer);
-    session.expireTimer = setTimeout(() => this.#drop(session), this.options.resumeWindowMs ?? 5 * 60_000);
+    session.expireTimer = setTimeout(() => this.#drop(session), this.resumeWindowMs);
   }
 
   #drop(session: GatewaySession): void {

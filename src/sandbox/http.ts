@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorMessage } from '../discord/facts.js';
+import { ErrorCode, ErrorMessage, HttpStatus } from '../discord/facts.js';
 
 /** An error the sandbox answers exactly as Discord would: JSON `{ code, message }` with a status. */
 export class ApiError extends Error {
@@ -25,6 +25,7 @@ export interface ParsedBody {
   files: UploadedFile[];
 }
 
+/** The largest request body the sandbox reads: room for several charts, and a bound on memory per request. */
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
 
 export async function readBody(req: IncomingMessage): Promise<ParsedBody> {
@@ -32,7 +33,8 @@ export async function readBody(req: IncomingMessage): Promise<ParsedBody> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, 40005, 'Request entity too large');
+    if (size > MAX_BODY_BYTES)
+      throw new ApiError(HttpStatus.PayloadTooLarge, ErrorCode.RequestEntityTooLarge);
     chunks.push(chunk as Buffer);
   }
   const raw = Buffer.concat(chunks);
@@ -42,7 +44,7 @@ export async function readBody(req: IncomingMessage): Promise<ParsedBody> {
   try {
     return { json: JSON.parse(raw.toString('utf8')), files: [] };
   } catch {
-    throw new ApiError(400, 50109, 'The request body contains invalid JSON.');
+    throw new ApiError(HttpStatus.BadRequest, ErrorCode.InvalidJson);
   }
 }
 
@@ -52,7 +54,7 @@ async function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedB
   try {
     form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
   } catch {
-    throw new ApiError(400, 50035, 'Invalid Form Body');
+    throw new ApiError(HttpStatus.BadRequest, ErrorCode.InvalidFormBody);
   }
   let json: unknown;
   const files: UploadedFile[] = [];
@@ -62,7 +64,7 @@ async function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedB
         try {
           json = JSON.parse(value);
         } catch {
-          throw new ApiError(400, 50109, 'The request body contains invalid JSON.');
+          throw new ApiError(HttpStatus.BadRequest, ErrorCode.InvalidJson);
         }
       }
       continue;
@@ -95,7 +97,7 @@ export function sendJson(
 
 /** A 204 must carry no JSON content type, or discord.js tries to parse the empty body. */
 export function sendNoContent(res: ServerResponse, dateMs?: number): void {
-  res.statusCode = 204;
+  res.statusCode = HttpStatus.NoContent;
   if (dateMs !== undefined) res.setHeader('date', new Date(dateMs).toUTCString());
   res.end();
 }

@@ -1,5 +1,6 @@
 import type { APIEmbed, APIMessageTopLevelComponent } from 'discord-api-types/v10';
-import { EPHEMERAL_FLAG, MessageLimits } from '../discord/facts.js';
+import { ErrorCode, HttpStatus, MessageFlag, MessageLimits } from '../discord/facts.js';
+import { History, MESSAGE_EDIT_BOUNDS } from './bounds.js';
 import { ApiError, type UploadedFile } from './http.js';
 import type { SandboxUser, SandboxWorld, StoredAttachment, StoredMessage } from './world.js';
 
@@ -12,9 +13,6 @@ export interface MessageBody {
   attachments?: Array<{ id: string | number; filename?: string; description?: string }> | null;
 }
 
-/** Flag Discord sets on a deferred reply's placeholder ("Bot is thinking…"). */
-export const LOADING_FLAG = 1 << 7;
-
 function asBody(json: unknown): MessageBody {
   if (json === undefined || json === null) return {};
   if (typeof json !== 'object' || Array.isArray(json)) throw invalid('body', 'must be an object');
@@ -22,7 +20,7 @@ function asBody(json: unknown): MessageBody {
 }
 
 function invalid(field: string, message: string): ApiError {
-  return new ApiError(400, 50035, 'Invalid Form Body', {
+  return new ApiError(HttpStatus.BadRequest, ErrorCode.InvalidFormBody, undefined, {
     [field]: { _errors: [{ code: 'BASE_TYPE_INVALID', message }] },
   });
 }
@@ -57,10 +55,10 @@ export function validateMessageBody(body: MessageBody): void {
         throw invalid(`embeds.${i}.fields`, 'too many');
       for (const [j, f] of (e.fields ?? []).entries()) {
         if (!f.name || f.name.length > MessageLimits.fieldName) {
-          throw invalid(`embeds.${i}.fields.${j}.name`, 'must be 1-256 characters');
+          throw invalid(`embeds.${i}.fields.${j}.name`, `must be 1-${MessageLimits.fieldName} characters`);
         }
         if (!f.value || f.value.length > MessageLimits.fieldValue) {
-          throw invalid(`embeds.${i}.fields.${j}.value`, 'must be 1-1024 characters');
+          throw invalid(`embeds.${i}.fields.${j}.value`, `must be 1-${MessageLimits.fieldValue} characters`);
         }
       }
     }
@@ -84,7 +82,7 @@ function toAttachments(world: SandboxWorld, body: MessageBody, files: UploadedFi
 
 function mentionsIn(world: SandboxWorld, content: string): SandboxUser[] {
   const ids = new Set([...content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]));
-  return [...world.users.values(), world.bot].filter((u) => ids.has(u.id));
+  return [...world.knownUsers(), world.bot].filter((u) => ids.has(u.id));
 }
 
 export interface NewMessage {
@@ -94,7 +92,7 @@ export interface NewMessage {
   files: UploadedFile[];
   interactionId?: string | null;
   webhookId?: string | null;
-  /** Extra flags the platform sets (e.g. LOADING on a deferred reply). */
+  /** Extra flags the platform sets (e.g. Loading on a deferred reply's "thinking…" placeholder). */
   extraFlags?: number;
   allowEmpty?: boolean;
 }
@@ -113,7 +111,7 @@ export function createMessage(world: SandboxWorld, input: NewMessage): StoredMes
     attachments.length === 0 &&
     components.length === 0
   ) {
-    throw new ApiError(400, 50006, 'Cannot send an empty message');
+    throw new ApiError(HttpStatus.BadRequest, ErrorCode.CannotSendEmptyMessage);
   }
   const now = world.clock.now();
   return world.addMessage({
@@ -124,10 +122,11 @@ export function createMessage(world: SandboxWorld, input: NewMessage): StoredMes
     embeds,
     components,
     attachments,
-    flags: ((body.flags ?? 0) & EPHEMERAL_FLAG) | (input.extraFlags ?? 0),
+    // A bot may ask only for Ephemeral; the platform adds its own (Loading).
+    flags: ((body.flags ?? 0) & MessageFlag.Ephemeral) | (input.extraFlags ?? 0),
     createdAt: now,
     editedAt: null,
-    edits: [],
+    edits: new History<number>(MESSAGE_EDIT_BOUNDS),
     interactionId: input.interactionId ?? null,
     webhookId: input.webhookId ?? null,
     mentions: mentionsIn(world, content),
@@ -150,13 +149,13 @@ export function editMessage(
   if (body.attachments !== undefined || files.length > 0) {
     const kept = message.attachments.filter((a) => body.attachments?.some((b) => String(b.id) === a.id));
     const added = toAttachments(world, body, files);
-    for (const a of added) world.attachments.set(a.id, a);
+    world.messages.addAttachments(added);
     message.attachments = [...kept, ...added];
   }
-  message.flags &= ~LOADING_FLAG;
+  message.flags &= ~MessageFlag.Loading;
   message.mentions = mentionsIn(world, message.content);
   const now = world.clock.now();
   message.editedAt = now;
-  message.edits.push(now);
+  message.edits.add(now);
   return message;
 }

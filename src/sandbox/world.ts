@@ -9,8 +9,11 @@ import type {
   APIMessageTopLevelComponent,
 } from 'discord-api-types/v10';
 import { ChannelType, MessageType } from 'discord-api-types/v10';
+import { BoundedMap, type Bounds } from '../lib/bounded.js';
+import { ATTACHMENT_BOUNDS, CHANNEL_MESSAGE_BOUNDS, type History, realNow, USER_BOUNDS } from './bounds.js';
 import type { SandboxClock } from './clock.js';
 import { SnowflakeFactory } from './ids.js';
+import { MessageStore, type MessageStoreBounds } from './message-store.js';
 
 /** A user of the sandbox as Discord's API shows it (every field the spec requires). */
 export interface SandboxUser {
@@ -44,21 +47,32 @@ export interface StoredMessage {
   flags: number;
   createdAt: number;
   editedAt: number | null;
-  /** Sandbox-clock times of every edit, oldest first: a ticker's frozen seconds show up here. */
-  edits: number[];
+  /** Sandbox-clock times of its edits, oldest first: a ticker's frozen seconds show up here. */
+  edits: History<number>;
   interactionId: string | null;
   webhookId: string | null;
   mentions: SandboxUser[];
   deleted: boolean;
 }
 
-export const MAX_CHANNEL_HISTORY = 1_000;
-export const MAX_USERS = 1_000;
+/** Users are capped so a script inventing names cannot grow the sandbox without bound. */
+export const MAX_USERS = USER_BOUNDS.maxEntries;
+
+/**
+ * What the sandbox grants everyone in its guild (and the bot): every permission a lesson needs,
+ * as the permission bit string Discord sends.
+ */
+export const SANDBOX_PERMISSIONS = '2248473465835073';
 
 export interface SandboxWorldOptions {
   applicationName?: string;
   guildName?: string;
   channelName?: string;
+}
+
+/** Bounds of the world's stores; tests shrink them. */
+export interface WorldBounds extends MessageStoreBounds {
+  users: Bounds;
 }
 
 /**
@@ -76,16 +90,18 @@ export class SandboxWorld {
   readonly channelId: string;
   readonly channelName: string;
   readonly createdAt: number;
-  readonly users = new Map<string, SandboxUser>();
+  /** By lower-case name; each use moves a user to the newest end, so only the idle are forgotten. */
+  readonly users: BoundedMap<string, SandboxUser>;
+  // Registered commands are configuration, not history: Discord caps them (100 per bulk overwrite).
   readonly globalCommands = new Map<string, APIApplicationCommand>();
   readonly guildCommands = new Map<string, APIApplicationCommand>();
-  readonly messages = new Map<string, StoredMessage>();
-  readonly channelMessages = new Map<string, StoredMessage[]>();
-  readonly attachments = new Map<string, StoredAttachment>();
+  readonly messages: MessageStore;
 
   constructor(
     readonly clock: SandboxClock,
     options: SandboxWorldOptions = {},
+    bounds: Partial<WorldBounds> = {},
+    now: () => number = realNow,
   ) {
     this.ids = new SnowflakeFactory(clock);
     this.createdAt = clock.now();
@@ -97,22 +113,33 @@ export class SandboxWorld {
     this.guildName = options.guildName ?? 'LoopLab Sandbox';
     this.channelId = this.ids.next();
     this.channelName = options.channelName ?? 'general';
-    this.channelMessages.set(this.channelId, []);
+    this.users = new BoundedMap(bounds.users ?? USER_BOUNDS, now);
+    this.messages = new MessageStore(
+      [this.channelId],
+      {
+        messages: bounds.messages ?? CHANNEL_MESSAGE_BOUNDS,
+        attachments: bounds.attachments ?? ATTACHMENT_BOUNDS,
+      },
+      now,
+    );
   }
 
   /** Users are created on first use, by name, as a classroom would join. */
   userNamed(name: string): SandboxUser {
     const key = name.toLowerCase();
-    let user = this.users.get(key);
-    if (!user) {
-      user = makeUser(this.ids.next(), key, false);
-      this.users.set(key, user);
-    }
+    const user = this.users.get(key) ?? makeUser(this.ids.next(), key, false);
+    this.users.set(key, user);
     return user;
   }
 
+  /** The users who acted recently, oldest first. */
+  knownUsers(): SandboxUser[] {
+    this.users.prune();
+    return this.users.values();
+  }
+
   hasChannel(channelId: string): boolean {
-    return this.channelMessages.has(channelId);
+    return this.messages.hasChannel(channelId);
   }
 
   commandsFor(guildId: string | null): Map<string, APIApplicationCommand> {
@@ -128,25 +155,13 @@ export class SandboxWorld {
   }
 
   addMessage(message: StoredMessage): StoredMessage {
-    this.messages.set(message.id, message);
-    const list = this.channelMessages.get(message.channelId);
-    if (list) {
-      list.push(message);
-      // A classroom runs for hours: keep the channel's recent history, not all of it.
-      while (list.length > MAX_CHANNEL_HISTORY) this.#forget(list.shift()!);
-    }
-    for (const attachment of message.attachments) this.attachments.set(attachment.id, attachment);
-    return message;
+    return this.messages.add(message);
   }
 
-  #forget(message: StoredMessage): void {
-    this.messages.delete(message.id);
-    for (const attachment of message.attachments) this.attachments.delete(attachment.id);
-  }
-
-  /** Users are capped so a script inventing names cannot grow the sandbox without bound. */
+  /** False when `name` would be a new user beyond the cap (the sandbox refuses rather than evicts). */
   canAddUser(name: string): boolean {
-    return this.users.has(name.toLowerCase()) || this.users.size < MAX_USERS;
+    this.users.prune();
+    return this.users.has(name.toLowerCase()) || this.users.size < this.users.bounds.maxEntries;
   }
 
   guildPayload(): APIGuild & Record<string, unknown> {
@@ -160,12 +175,12 @@ export class SandboxWorld {
       icon: null,
       unicode_emoji: null,
       position: 0,
-      permissions: '2248473465835073',
+      permissions: SANDBOX_PERMISSIONS,
       managed: false,
       mentionable: false,
       flags: 0,
     };
-    const members = [this.bot, ...this.users.values()].map((user) => this.memberPayload(user));
+    const members = [this.bot, ...this.knownUsers()].map((user) => this.memberPayload(user));
     return {
       id: this.guildId,
       name: this.guildName,

@@ -1,6 +1,6 @@
-import { INITIAL_RESPONSE_DEADLINE_MS } from '../discord/facts.js';
-import type { ReportFacts } from './facts.js';
-import { ms, seconds } from './format.js';
+import { ErrorCode, INITIAL_RESPONSE_DEADLINE_MS } from '../discord/facts.js';
+import { ms, seconds } from '../lib/format.js';
+import type { InteractionSnapshot } from './snapshot.js';
 
 /** A first response later than this is a close call worth explaining. */
 export const CLOSE_CALL_MS = 2_000;
@@ -28,23 +28,23 @@ export interface Diagnosis {
  * The doctor: names why an interaction failed or came close (first response after 2 s), from what
  * was measured, most specific first. Null when the response was comfortably on time.
  */
-export function diagnose(facts: ReportFacts): Diagnosis | null {
+export function diagnose(facts: InteractionSnapshot): Diagnosis | null {
   if (facts.verdict === 'acked-elsewhere') {
     return facts.initialResponsesSent <= 1
       ? {
           cause: 'acked-elsewhere',
-          text: 'another process answered first: this process sent one response and Discord refused it as already acknowledged (40060), so two copies of the bot are running with this token.',
+          text: `another process answered first: this process sent one response and Discord refused it as already acknowledged (${ErrorCode.InteractionAlreadyAcknowledged}), so two copies of the bot are running with this token.`,
         }
       : {
           cause: 'acked-elsewhere',
-          text: 'this process answered twice; Discord keeps only the first response (40060).',
+          text: `this process answered twice; Discord keeps only the first response (${ErrorCode.InteractionAlreadyAcknowledged}).`,
         };
   }
   if (facts.verdict === 'edit-expired') {
     const since = facts.marks.ackConfirmed ?? facts.marks.created;
     return {
       cause: 'token-lifetime',
-      text: `the edit came ${seconds(facts.now - since)} after the first response (${seconds(facts.totalMs)} after the command); interaction tokens work for 15 minutes, so Discord refused it (50027).`,
+      text: `the edit came ${seconds(facts.now - since)} after the first response (${seconds(facts.totalMs)} after the command); interaction tokens work for 15 minutes, so Discord refused it (${ErrorCode.InvalidWebhookToken}).`,
     };
   }
   const waited = facts.firstResponseMs;
@@ -84,9 +84,4 @@ export function diagnose(facts: ReportFacts): Diagnosis | null {
     cause: 'slow-response',
     text: `the first response took ${ms(waited)}, past Discord’s ${ms(INITIAL_RESPONSE_DEADLINE_MS)}.`,
   };
-}
-
-/** Just the sentence, for embeds and channel messages. */
-export function explainCause(facts: ReportFacts): string | null {
-  return diagnose(facts)?.text ?? null;
 }

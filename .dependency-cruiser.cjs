@@ -1,0 +1,178 @@
+// @ts-check
+/**
+ * LoopLab's architecture, as rules that `npm test` enforces (`npm run rules`).
+ *
+ * Data flows one way: gateway → router → command → demo → measure → report. Each room under src/
+ * (plus commands/) may only reach the rooms below it; these are the never-rules from README's
+ * "How it is built". A violation names the importing file, the imported file and the rule.
+ *
+ * Type-only imports (`import type …`) are seen too (tsPreCompilationDeps): a type still couples two
+ * rooms, so every rule counts them unless it says otherwise (only contracts may type-import
+ * measure, work, log and config).
+ */
+
+/** A room's folder (or file), as dependency-cruiser's paths are relative to the repo root. */
+const room = (...names) => `^src/(${names.join('|')})/`;
+const DISCORD_JS = '^node_modules/(discord\\.js|@discordjs/)';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    // --- the sandbox is Discord, another machine -------------------------------------------------
+    {
+      name: 'sandbox-knows-only-platform',
+      severity: 'error',
+      comment:
+        'src/sandbox/ is Discord (another machine): it may use src/discord/ (the numbers) and src/lib/ ' +
+        '(neutral helpers) and npm packages, nothing of the bot. A sandbox that imports the bot would ' +
+        'agree with it by construction and test nothing.',
+      from: { path: '^src/sandbox/' },
+      to: { path: '^(src/|commands/)', pathNot: room('sandbox', 'discord', 'lib') },
+    },
+    {
+      name: 'sandbox-only-from-wiring',
+      severity: 'error',
+      comment:
+        'Only the wiring (src/main.ts, src/bot/, src/scripts/) starts the sandbox (and tests drive it). ' +
+        'commands/, demos, work, measure, report, lessons, router, contracts never import src/sandbox/: ' +
+        'the bot must behave the same against the real Discord.',
+      from: { path: '^(src/|commands/)', pathNot: ['^src/main\\.ts$', room('bot', 'scripts', 'sandbox')] },
+      to: { path: '^src/sandbox/' },
+    },
+
+    // --- commands/ is loaded by the registry, never imported ---------------------------------------
+    {
+      name: 'commands-only-from-registry',
+      severity: 'error',
+      comment:
+        'commands/ sits on top: src/router/registry.ts loads the folder dynamically; no room in src/ ' +
+        'imports a command (that would turn the one-way flow into a loop).',
+      from: { path: '^src/', pathNot: '^src/router/registry\\.ts$' },
+      to: { path: '^commands/' },
+    },
+
+    // --- the rooms ------------------------------------------------------------------------------
+    {
+      name: 'contracts-is-a-leaf',
+      severity: 'error',
+      comment:
+        'src/contracts/ holds the types every room shares (CommandRun, CommandResult, the response ' +
+        'session, BotContext, custom ids): it may import only src/discord/ and src/lib/, plus types ' +
+        'from measure, work, log and config. Anything more and every room would depend on everything.',
+      from: { path: '^src/contracts/' },
+      to: {
+        path: '^(src/|commands/)',
+        pathNot: room('contracts', 'discord', 'lib', 'measure', 'work', 'log', 'config'),
+      },
+    },
+    {
+      name: 'contracts-types-only',
+      severity: 'error',
+      comment:
+        'src/contracts/ may name the types of measure, work, log and config (`import type`), never ' +
+        'their values: a contract that runs code of another room is no longer a contract.',
+      from: { path: '^src/contracts/' },
+      to: { path: room('measure', 'work', 'log', 'config'), dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'demos-return-outcomes',
+      severity: 'error',
+      comment:
+        'src/demos/ are the strategies: they do the work and return an outcome. Responding (router), ' +
+        'rendering (report), wiring (bot) and Discord itself (discord.js) are other rooms, so a demo ' +
+        'can be run and checked without a bot.',
+      from: { path: '^src/demos/' },
+      to: { path: [room('router', 'report', 'bot'), DISCORD_JS] },
+    },
+    {
+      name: 'work-knows-no-bot',
+      severity: 'error',
+      comment:
+        'src/work/ runs in piscina worker threads too: the work kinds, the pool and the task module ' +
+        'must not pull discord.js, the router, reports, measurements, demos or the bot into a worker.',
+      from: { path: '^src/work/' },
+      to: { path: [room('router', 'report', 'measure', 'demos', 'bot'), DISCORD_JS] },
+    },
+    {
+      name: 'measure-is-a-package',
+      severity: 'error',
+      comment:
+        "src/measure/ will be published as @looplab/doctor: it knows nothing of LoopLab's router, " +
+        'reports, demos, bot or contracts, nor discord.js (it may use src/discord/ and src/lib/).',
+      from: { path: '^src/measure/' },
+      to: { path: [room('router', 'report', 'demos', 'bot', 'contracts'), DISCORD_JS] },
+    },
+    {
+      name: 'report-is-pure',
+      severity: 'error',
+      comment:
+        'src/report/ is pure: facts in, {content, embeds, files} out. It never sends (the router does ' +
+        "every Discord send), so no router, bot, discord.js or @discordjs/rest; discord-api-types' types " +
+        'are fine.',
+      from: { path: '^src/report/' },
+      to: { path: [room('router', 'bot'), DISCORD_JS] },
+    },
+    {
+      name: 'lessons-are-texts',
+      severity: 'error',
+      comment: "src/lessons/ is /explain's texts and their rendering: no router, no bot.",
+      from: { path: '^src/lessons/' },
+      to: { path: room('router', 'bot') },
+    },
+    {
+      name: 'discord-is-the-platform',
+      severity: 'error',
+      comment:
+        "src/discord/ is the one place that knows Discord's numbers, shared by the bot and the sandbox: " +
+        'it may import only src/lib/ and discord-api-types (and node built-ins).',
+      from: { path: '^src/discord/' },
+      to: {
+        path: ['^(src/|commands/)', '^node_modules/'],
+        pathNot: [room('discord', 'lib'), '^node_modules/discord-api-types/'],
+      },
+    },
+    {
+      name: 'lib-is-neutral',
+      severity: 'error',
+      comment: 'src/lib/ holds neutral helpers (bounded history, worker-thread starter): it imports no room.',
+      from: { path: '^src/lib/' },
+      to: { path: '^(src/|commands/)', pathNot: room('lib') },
+    },
+
+    // --- everywhere -----------------------------------------------------------------------------
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment:
+        'No cycles anywhere in src/ and commands/ (type-only ones included): a cycle means two rooms ' +
+        'are really one, and the one-way flow is gone.',
+      from: { path: '^(src/|commands/)' },
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment:
+        'An import that resolves to no file (a typo, a moved module): the rules above could not see it.',
+      from: { path: '^(src/|commands/)' },
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    // Paths stay as written (node_modules/discord.js/…), also in a copy whose node_modules is a link.
+    preserveSymlinks: true,
+    exclude: { path: '^(dist|coverage)/' },
+    // See `import type` dependencies too: a type couples two rooms as much as a value.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    moduleSystems: ['es6', 'cjs'],
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.d.ts', '.json'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    skipAnalysisNotInRules: true,
+  },
+};

@@ -1,0 +1,27 @@
+import type { Config } from '../config/env.js';
+import type { Logger } from '../log/logger.js';
+import type { Holder } from '../measure/main-thread.js';
+import type { Measurements } from '../measure/measurements.js';
+import type { WorkPool } from '../work/pool.js';
+
+/** A demo that is running now (for /lag, the watchdog and caps). */
+export type InFlightDemo = Holder & { startedAt: number };
+
+/** The gateway connection as the bot sees it (read from discord.js by the wiring in src/bot/). */
+export interface GatewayStatus {
+  /** Heartbeat round trip in ms (-1 before the first ACK). */
+  pingMs: number;
+  /** When the last heartbeat ACK arrived (ms since the epoch), or null. */
+  lastAckAt: number | null;
+}
+
+/** What every command and demo can use; built once when the bot starts. */
+export interface BotContext {
+  config: Config;
+  logger: Logger;
+  measure: Measurements;
+  pool: WorkPool;
+  inFlight: Map<string, InFlightDemo>;
+  gateway(): GatewayStatus;
+  startedAt: number;
+}

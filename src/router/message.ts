@@ -1,0 +1,48 @@
+import {
+  type InteractionEditReplyOptions,
+  type InteractionReplyOptions,
+  type InteractionUpdateOptions,
+  MessageFlags,
+} from 'discord.js';
+import type { OutgoingMessage } from '../contracts/run.js';
+
+/** The plain message as discord.js's reply options. */
+export function toReply(m: OutgoingMessage): InteractionReplyOptions {
+  return {
+    ...body(m),
+    ...(m.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+  };
+}
+
+/** The plain message as an edit: an empty `files` list removes earlier attachments. */
+export function toEdit(m: OutgoingMessage): InteractionEditReplyOptions {
+  return { ...body(m), ...(m.files && m.files.length === 0 ? { attachments: [] } : {}) };
+}
+
+export function toUpdate(m: OutgoingMessage): InteractionUpdateOptions {
+  return body(m);
+}
+
+function body(m: OutgoingMessage) {
+  return {
+    ...(m.content !== undefined ? { content: m.content } : {}),
+    ...(m.embeds ? { embeds: m.embeds } : {}),
+    ...(m.components ? { components: m.components } : {}),
+    ...(m.files?.length ? { files: m.files.map((f) => ({ attachment: f.data, name: f.name })) } : {}),
+  };
+}
+
+/** The message with a picture attached as its first embed's image. */
+export function withPicture(m: OutgoingMessage, name: string, png: Buffer): OutgoingMessage {
+  const [first, ...rest] = m.embeds ?? [];
+  return {
+    ...m,
+    embeds: first ? [{ ...first, image: { url: `attachment://${name}` } }, ...rest] : [],
+    files: [...(m.files ?? []), { name, data: png }],
+  };
+}
+
+/** The same message without any attachment (Discord refused the upload). */
+export function withoutFiles(m: OutgoingMessage): OutgoingMessage {
+  return { ...m, embeds: m.embeds?.map(({ image: _image, ...e }) => e), files: [] };
+}

@@ -1,0 +1,148 @@
+/**
+ * The APIInteraction payloads Discord sends a bot (INTERACTION_CREATE), and the option list of a
+ * slash command as Discord's client builds it from what the user typed.
+ */
+import type {
+  APIApplicationCommand,
+  APIApplicationCommandInteractionDataOption,
+  APIInteraction,
+} from 'discord-api-types/v10';
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  ComponentType,
+  InteractionContextType,
+  InteractionType,
+} from 'discord-api-types/v10';
+import { DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES } from '../discord/facts.js';
+import { type OptionValue, parseArgs } from '../discord/options.js';
+import { SANDBOX_PERMISSIONS, type SandboxUser, type SandboxWorld, type StoredMessage } from './world.js';
+
+/** A slash command's options twice: by name (for the control API's views) and as Discord sends them. */
+export interface CommandOptions {
+  values: Record<string, OptionValue>;
+  list: APIApplicationCommandInteractionDataOption[];
+}
+
+export type OptionsOutcome = ({ ok: true } & CommandOptions) | { ok: false; problem: string };
+
+/**
+ * Checks what the user typed against the registered command the way Discord's client does before
+ * it ever sends the interaction, with the one checker the bot uses too (src/discord/options.ts):
+ * the sandbox refuses exactly what the bot would refuse. Typed mode, since a person types text.
+ */
+export function checkedOptions(command: APIApplicationCommand, raw: Record<string, unknown>): OptionsOutcome {
+  const given = Object.entries(raw).map(([name, value]) => ({ name, value }));
+  const parsed = parseArgs(command, given, { typed: true });
+  if (!parsed.ok) return parsed;
+  const values: Record<string, OptionValue> = {};
+  const list: APIApplicationCommandInteractionDataOption[] = [];
+  for (const option of command.options ?? []) {
+    const value = parsed.args[option.name];
+    if (value === undefined) continue;
+    values[option.name] = value;
+    list.push({ name: option.name, type: option.type, value } as APIApplicationCommandInteractionDataOption);
+  }
+  return { ok: true, values, list };
+}
+
+/**
+ * The options as given, unchecked: what a stale or hostile client sends (`validate: false`). Each
+ * entry's type follows its JSON value, since there is no definition to follow.
+ */
+export function optionsAsGiven(raw: Record<string, unknown>): OptionsOutcome {
+  const values: Record<string, OptionValue> = {};
+  const list: APIApplicationCommandInteractionDataOption[] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'number') {
+      const type = Number.isInteger(value)
+        ? ApplicationCommandOptionType.Integer
+        : ApplicationCommandOptionType.Number;
+      list.push({ name, type, value } as APIApplicationCommandInteractionDataOption);
+    } else if (typeof value === 'boolean') {
+      list.push({ name, type: ApplicationCommandOptionType.Boolean, value });
+    } else if (typeof value === 'string') {
+      list.push({ name, type: ApplicationCommandOptionType.String, value });
+    } else {
+      return { ok: false, problem: `option "${name}" must be a string, number or boolean` };
+    }
+    values[name] = value;
+  }
+  return { ok: true, values, list };
+}
+
+export interface PayloadBase {
+  id: string;
+  token: string;
+  user: SandboxUser;
+}
+
+/** INTERACTION_CREATE for a slash command (type 2, APPLICATION_COMMAND). */
+export function commandPayload(
+  world: SandboxWorld,
+  base: PayloadBase,
+  command: { id: string; name: string; guildId: string | undefined; options: CommandOptions['list'] },
+): APIInteraction {
+  return {
+    ...commonFields(world, base),
+    type: InteractionType.ApplicationCommand,
+    data: {
+      id: command.id,
+      name: command.name,
+      type: ApplicationCommandType.ChatInput,
+      guild_id: command.guildId,
+      options: command.options,
+    },
+  } as unknown as APIInteraction;
+}
+
+/** INTERACTION_CREATE for a button press (type 3, MESSAGE_COMPONENT) on one of the bot's messages. */
+export function buttonPayload(
+  world: SandboxWorld,
+  base: PayloadBase,
+  message: StoredMessage,
+  customId: string,
+): APIInteraction {
+  return {
+    ...commonFields(world, base),
+    type: InteractionType.MessageComponent,
+    message: world.messagePayload(message),
+    data: { custom_id: customId, component_type: ComponentType.Button },
+  } as unknown as APIInteraction;
+}
+
+/** What every interaction in the sandbox's guild carries (the fields the spec requires). */
+function commonFields(world: SandboxWorld, { id, token, user }: PayloadBase) {
+  return {
+    id,
+    application_id: world.applicationId,
+    token,
+    // The interaction payload's version: always 1.
+    version: 1,
+    guild_id: world.guildId,
+    guild: { id: world.guildId, locale: 'en-US', features: [] },
+    channel_id: world.channelId,
+    channel: world.channelPayload(),
+    member: { ...world.memberPayload(user), permissions: SANDBOX_PERMISSIONS },
+    app_permissions: SANDBOX_PERMISSIONS,
+    locale: 'en-US',
+    guild_locale: 'en-US',
+    entitlements: [],
+    authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: world.guildId },
+    context: InteractionContextType.Guild,
+    attachment_size_limit: DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES,
+  };
+}
+
+/** True if the message has an enabled button with this custom id (what a user can press). */
+export function hasEnabledButton(message: StoredMessage, customId: string): boolean {
+  for (const row of message.components) {
+    const children = (row as { components?: Array<{ type: number; custom_id?: string; disabled?: boolean }> })
+      .components;
+    for (const child of children ?? []) {
+      if (child.type === ComponentType.Button && child.custom_id === customId && !child.disabled) return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,79 @@
+/**
+ * Discord's REST API v10, as much of it as a discord.js bot answering slash commands uses: one
+ * route table (find-my-way) filled by the route families, and what every request goes through
+ * before its route: 404 or 405, the bot token, an armed 429, the body.
+ */
+import type { IncomingMessage } from 'node:http';
+import { ErrorCode, HttpStatus } from '../../discord/facts.js';
+import { ApiError, readBody } from '../http.js';
+import { RouteTable } from '../routing.js';
+import { applicationRoutes } from './applications.js';
+import { channelRoutes } from './channels.js';
+import { interactionRoutes } from './interactions.js';
+import { loginRoutes } from './login.js';
+import { type ArmedRateLimit, ArmedRateLimits } from './rate-limits.js';
+import type { RestDependencies, RestResult, RestRoute } from './route.js';
+
+const SNOWFLAKE = '\\d{1,20}';
+
+/** What each `{param}` of a Discord route takes; `{token}` is any text in one segment. */
+const PARAMS = {
+  app: SNOWFLAKE,
+  guild: SNOWFLAKE,
+  command: SNOWFLAKE,
+  channel: SNOWFLAKE,
+  id: SNOWFLAKE,
+  message: `@original|${SNOWFLAKE}`,
+};
+
+export class SandboxRest {
+  readonly #table = new RouteTable<RestRoute>({ params: PARAMS });
+  readonly #rateLimits = new ArmedRateLimits();
+
+  constructor(private readonly deps: RestDependencies) {
+    const families = [loginRoutes, applicationRoutes, interactionRoutes, channelRoutes];
+    for (const family of families) {
+      for (const route of family(deps)) this.#table.add(route.method, route.template, route);
+    }
+  }
+
+  /** Route templates a rate limit can be armed on (for the control API's error message). */
+  get routeTemplates(): string[] {
+    return this.#table.templates;
+  }
+
+  armRateLimit(limit: ArmedRateLimit): void {
+    if (!this.routeTemplates.includes(limit.route)) {
+      throw new Error(`no route ${limit.route}; routes: ${this.routeTemplates.join(', ')}`);
+    }
+    this.#rateLimits.arm(limit);
+  }
+
+  /** Answers one request to `path` (under /api/v10); Discord's errors are thrown as ApiError. */
+  async handle(req: IncomingMessage, path: string, query: URLSearchParams): Promise<RestResult> {
+    const method = req.method ?? 'GET';
+    const match = this.#table.match(method, path);
+    if (!match.route) {
+      throw match.otherMethod
+        ? new ApiError(HttpStatus.MethodNotAllowed, ErrorCode.General, '405: Method Not Allowed')
+        : new ApiError(HttpStatus.NotFound, ErrorCode.General, '404: Not Found');
+    }
+    const { route, params } = match;
+    if (route.auth && req.headers.authorization !== `Bot ${this.deps.botToken}`) {
+      throw new ApiError(HttpStatus.Unauthorized, ErrorCode.General, '401: Unauthorized');
+    }
+    const limited = this.#rateLimits.take(route.template, this.deps.world.clock.now());
+    if (limited) {
+      req.resume(); // the body is not read: drain it so the connection stays usable
+      return limited;
+    }
+    const body =
+      method === 'GET' || method === 'DELETE' ? { json: undefined, files: [] } : await readBody(req);
+    if (body.files.length > 0 && !this.deps.acceptUploads) {
+      throw new ApiError(HttpStatus.BadRequest, ErrorCode.InvalidFormBody, undefined, {
+        files: { _errors: [{ code: 'UPLOADS_DISABLED', message: 'This server takes no uploads.' }] },
+      });
+    }
+    return route.handle({ params, query, body, method, route: route.template });
+  }
+}

@@ -1,0 +1,195 @@
+import { execFile } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { E2E_FILES } from '../vitest.config.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..');
+const scripts = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
+
+/** Runs an npm script's command (`depcruise …`, `biome …`) from node_modules/.bin in `cwd`, as npm would. */
+async function runScript(
+  name: string,
+  cwd: string,
+  extra: string[] = [],
+): Promise<{ code: number; output: string }> {
+  const [bin, ...args] = [...scripts[name]!.split(/\s+/), ...extra];
+  try {
+    const { stdout, stderr } = await run(join(ROOT, 'node_modules', '.bin', bin!), args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** A copy of the repo's source and its rule configs, with node_modules linked, for scratch files. */
+function scratchCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'looplab-architecture-'));
+  for (const entry of [
+    'src',
+    'commands',
+    'biome-plugins',
+    'package.json',
+    'tsconfig.json',
+    'biome.json',
+    '.dependency-cruiser.cjs',
+    '.gitignore',
+  ])
+    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+const copies: string[] = [];
+afterAll(() => {
+  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm test runs the architecture rules', () => {
+  it('npm test = typecheck, lint (with the Discord-number plugin), rules, then vitest', () => {
+    expect(scripts.test).toBe('npm run typecheck && npm run lint && npm run rules && vitest run');
+    expect(scripts.rules).toMatch(/^depcruise src commands --config \.dependency-cruiser\.cjs$/);
+    expect(scripts.lint).toBe('biome check .');
+    const biome = JSON.parse(readFileSync(join(ROOT, 'biome.json'), 'utf8')) as {
+      plugins: Array<{ path: string; includes: string[] }>;
+    };
+    expect(biome.plugins).toEqual([
+      { path: './biome-plugins/discord-numbers.grit', includes: ['**', '!src/discord/**', '!tests/**'] },
+    ]);
+  });
+});
+
+describe('dependency rules (dependency-cruiser)', () => {
+  // One copy, one run of `npm run rules` over it, with a scratch file per rule under test.
+  const scratch: Record<string, string> = {
+    'src/report/scratch.ts':
+      "import { createDispatcher } from '../router/dispatch.js';\n\nexport const scratch = createDispatcher;\n",
+    'src/report/scratch-types.ts':
+      "import type { Dispatcher } from '../router/dispatch.js';\n\nexport type Scratch = Dispatcher;\n",
+    'src/contracts/scratch-types.ts':
+      "import type { LoopDelayRecorder } from '../measure/loop-delay.js';\n\nexport type Scratch = LoopDelayRecorder;\n",
+    'src/contracts/scratch-value.ts':
+      "import { LoopDelayRecorder } from '../measure/loop-delay.js';\n\nexport const scratch = new LoopDelayRecorder(10);\n",
+    'src/sandbox/scratch.ts':
+      "import { createBot } from '../bot/create-bot.js';\n\nexport const scratch = createBot;\n",
+    'src/demos/scratch.ts': "import { Client } from 'discord.js';\n\nexport const scratch = Client;\n",
+  };
+  let result: { code: number; output: string };
+  beforeAll(async () => {
+    const dir = scratchCopy();
+    copies.push(dir);
+    for (const [file, text] of Object.entries(scratch)) writeFileSync(join(dir, file), text);
+    result = await runScript('rules', dir);
+  });
+
+  it('a report importing the router fails `npm run rules`, naming the file and the rule', () => {
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(
+      /error report-is-pure: src\/report\/scratch\.ts → src\/router\/dispatch\.ts/,
+    );
+  });
+
+  it('a type-only import counts too, except where a rule allows it (contracts may name measure types)', () => {
+    expect(result.output).toMatch(
+      /error report-is-pure: src\/report\/scratch-types\.ts → src\/router\/dispatch\.ts/,
+    );
+    expect(result.output).toMatch(
+      /error contracts-types-only: src\/contracts\/scratch-value\.ts → src\/measure\/loop-delay\.ts/,
+    );
+    expect(result.output).not.toMatch(/src\/contracts\/scratch-types\.ts/);
+  });
+
+  it('the sandbox importing the bot, and a demo importing discord.js, fail too', () => {
+    expect(result.output).toMatch(
+      /error sandbox-knows-only-platform: src\/sandbox\/scratch\.ts → src\/bot\/create-bot\.ts/,
+    );
+    expect(result.output).toMatch(
+      /error demos-return-outcomes: src\/demos\/scratch\.ts → node_modules\/discord\.js\//,
+    );
+  });
+});
+
+describe("Discord's numbers only in src/discord/ (the Biome plugin)", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = scratchCopy();
+    copies.push(dir);
+  });
+
+  it('an error code or the ephemeral flag written outside src/discord/ fails `npm run lint`, naming the file', async () => {
+    writeFileSync(
+      join(dir, 'src/report/scratch.ts'),
+      [
+        'export const code = 10062;',
+        'export const late = 50_027;',
+        "export const reply = { content: 'hi', flags: 64 };",
+        'export const isEphemeral = (flags: number): boolean => (flags & 64) !== 0;',
+        'export const loading = 1 << 7;',
+        'export const width = 64;',
+        'export const ms = 3000;',
+        "export const text = 'Discord answered 10062';",
+        '',
+      ].join('\n'),
+    );
+    // The same literals where they belong: no diagnostic.
+    writeFileSync(
+      join(dir, 'src/discord/scratch.ts'),
+      'export const code = 10062;\nexport const flags = 1 << 6;\n',
+    );
+    const { code, output } = await runScript('lint', dir, ['--max-diagnostics=none']);
+    expect(code).not.toBe(0);
+    // Only the scratch files: the rest of the copy is the real tree, which `npm run lint` checks itself.
+    const flagged = [...output.matchAll(/^(src\/\w+\/scratch\.ts):(\d+):\d+ plugin/gm)].map(
+      (m) => `${m[1]}:${m[2]}`,
+    );
+    expect(flagged).toEqual([
+      'src/report/scratch.ts:1',
+      'src/report/scratch.ts:2',
+      'src/report/scratch.ts:3',
+      'src/report/scratch.ts:4',
+      'src/report/scratch.ts:5',
+    ]);
+    expect(output).toContain("Discord's numbers live in src/discord/ only");
+  });
+});
+
+describe('the real tree', () => {
+  it('passes every dependency rule', async () => {
+    const { code, output } = await runScript('rules', ROOT);
+    expect(output).not.toMatch(/error /);
+    expect(code).toBe(0);
+  });
+});
+
+describe('vitest projects', () => {
+  it('every test file that starts the sandbox or the bot is in the e2e project', () => {
+    const files = readdirSync(join(ROOT, 'tests')).filter((f) => f.endsWith('.test.ts'));
+    const starters = files.filter((f) =>
+      /from '\.\/support\/(looplab|tiny-bot)\.js'|from '\.\.\/src\/sandbox\/(thread|server)\.js'/.test(
+        readFileSync(join(ROOT, 'tests', f), 'utf8'),
+      ),
+    );
+    expect(starters.length).toBeGreaterThanOrEqual(5);
+    for (const f of starters) expect(E2E_FILES).toContain(`tests/${f}`);
+    for (const f of E2E_FILES) expect(existsSync(join(ROOT, f)), f).toBe(true);
+  });
+});
