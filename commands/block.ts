@@ -13,6 +13,7 @@ export default defineCommand({
     options: [msOption, workOption],
   },
   demo: true,
+  mainThreadMs: (args) => args.ms,
   async execute(run) {
     const outcome = blockMainThread(run, run.args.work ?? 'cpu', run.args.ms);
     return { type: 'report', outcome };

@@ -18,6 +18,8 @@ export default defineCommand({
     options: [msOption, workOption],
   },
   demo: true,
+  // Its block row and its yield row both run on the main thread.
+  mainThreadMs: (args) => 2 * args.ms,
   async execute(run) {
     if (!(await run.session.defer())) return { type: 'none' }; // the token already died: nothing to compare into
     const { ms } = run.args;

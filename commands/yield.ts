@@ -30,6 +30,8 @@ export default defineCommand({
     ],
   },
   demo: true,
+  // Sliced, but every slice still runs on the main thread.
+  mainThreadMs: (args) => args.ms,
   async execute(run) {
     const { ms, work = 'cpu', slice = 10, defer = true } = run.args;
     const outcome = await sliceAndYield(run, work, ms, slice, defer);

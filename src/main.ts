@@ -8,7 +8,9 @@ import { createBot, type LoopLabBot } from './bot/create-bot.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { isLoopbackHost } from './discord/paths.js';
 import { createLogger } from './log/logger.js';
+import { ownerOf, trackPromiseOwners } from './measure/attribution.js';
 import { type SandboxThread, startSandboxThread } from './sandbox/thread.js';
+import { StoreError } from './store/settings-store.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -22,7 +24,11 @@ try {
 }
 
 const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
+/** In-flight work gets this long to finish at shutdown; the whole stop stays well under 10 s. */
+const SHUTDOWN_GRACE_MS = 7_000;
+/** If an orderly stop hangs anyway, leave regardless. */
+const SHUTDOWN_HARD_LIMIT_MS = 9_500;
 
 let sandbox: SandboxThread | null = null;
 let bot: LoopLabBot | null = null;
@@ -31,12 +37,42 @@ let stopping = false;
 async function shutdown(reason: string, code = 0) {
   if (stopping) return;
   stopping = true;
-  logger.info({ reason }, 'shutting down');
-  await bot?.stop().catch((error) => logger.warn({ err: error }, 'error while stopping the bot'));
-  await sandbox?.close();
+  logger.info({ reason, graceMs: SHUTDOWN_GRACE_MS }, 'shutting down: finishing what is in flight');
+  setTimeout(() => {
+    logger.error('shutdown took too long; exiting anyway');
+    logger.flush?.();
+    process.exit(code || 1);
+  }, SHUTDOWN_HARD_LIMIT_MS).unref();
+  try {
+    const drained = await bot?.stop(SHUTDOWN_GRACE_MS);
+    if (drained) logger.info(drained, 'in-flight interactions: finished, or told the bot restarted');
+  } catch (error) {
+    logger.warn({ err: error }, 'error while stopping the bot');
+  }
+  // The sandbox is Discord here: it closes last, after the bot's final edits reached it.
+  await sandbox?.close().catch(() => {});
+  logger.info({ code }, 'stopped');
   logger.flush?.();
   process.exit(code);
 }
+
+// Installed before anything starts, so a signal during start-up or login is an orderly stop too.
+// `on`, not `once`: Ctrl+C reaches both npm and the bot, and npm forwards it too; the second copy
+// must not kill the drain the first one started.
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+trackPromiseOwners();
+process.on('unhandledRejection', (reason, promise) => {
+  const owner = ownerOf(promise);
+  logger.error(
+    { err: reason, ...(owner ? { interactionId: owner.interactionId, command: owner.command } : {}) },
+    'unhandled promise rejection',
+  );
+});
+process.on('uncaughtException', (error) => {
+  logger.fatal({ err: error }, 'uncaught exception: stopping');
+  void shutdown('uncaught exception', 1);
+});
 
 if (!config.discordToken) {
   if (!isLoopbackHost(config.sandbox.host)) {
@@ -73,12 +109,21 @@ if (!config.discordToken) {
   }
 }
 
-bot = await createBot({
-  config,
-  logger,
-  token: sandbox?.botToken ?? (config.discordToken as string),
-  apiUrl: sandbox?.apiUrl ?? config.apiUrl,
-});
+try {
+  bot = await createBot({
+    config,
+    logger,
+    token: sandbox?.botToken ?? (config.discordToken as string),
+    apiUrl: sandbox?.apiUrl ?? config.apiUrl,
+  });
+} catch (error) {
+  // A settings store that cannot be opened is a clear stop, never a silent reset.
+  if (!(error instanceof StoreError)) throw error;
+  logger.fatal({ err: error }, 'the settings store cannot be used');
+  console.error(error.message);
+  await sandbox?.close();
+  process.exit(2);
+}
 
 try {
   await bot.start();
@@ -123,6 +168,3 @@ Act as a user — send a slash command and read the report:
 Press Ctrl+C to stop.
 `);
 }
-
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));

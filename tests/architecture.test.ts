@@ -59,9 +59,53 @@ function scratchCopy(): string {
   return dir;
 }
 
-const copies: string[] = [];
+/** The scratch files that must break the rules (and two that must not), keyed by path in the copy. */
+const SCRATCH: Record<string, string> = {
+  // dependency rules
+  'src/report/scratch.ts':
+    "import { createDispatcher } from '../router/dispatch.js';\n\nexport const scratch = createDispatcher;\n",
+  'src/report/scratch-types.ts':
+    "import type { Dispatcher } from '../router/dispatch.js';\n\nexport type Scratch = Dispatcher;\n",
+  'src/contracts/scratch-types.ts':
+    "import type { LoopDelayRecorder } from '../measure/loop-delay.js';\n\nexport type Scratch = LoopDelayRecorder;\n",
+  'src/contracts/scratch-value.ts':
+    "import { LoopDelayRecorder } from '../measure/loop-delay.js';\n\nexport const scratch = new LoopDelayRecorder(10);\n",
+  'src/sandbox/scratch.ts':
+    "import { createBot } from '../bot/create-bot.js';\n\nexport const scratch = createBot;\n",
+  'src/demos/scratch.ts': "import { Client } from 'discord.js';\n\nexport const scratch = Client;\n",
+  // Discord's numbers
+  'src/report/scratch-numbers.ts': [
+    'export const code = 10062;',
+    'export const late = 50_027;',
+    "export const reply = { content: 'hi', flags: 64 };",
+    'export const isEphemeral = (flags: number): boolean => (flags & 64) !== 0;',
+    'export const loading = 1 << 7;',
+    'export const width = 64;',
+    'export const ms = 3000;',
+    "export const text = 'Discord answered 10062';",
+    '',
+  ].join('\n'),
+  'src/discord/scratch-numbers.ts': 'export const code = 10062;\nexport const flags = 1 << 6;\n',
+};
+
+let copy: string;
+let rulesInCopy: { code: number; output: string };
+let rulesInTree: { code: number; output: string };
+let lintInCopy: { code: number; output: string };
+
+beforeAll(async () => {
+  copy = scratchCopy();
+  for (const [file, text] of Object.entries(SCRATCH)) writeFileSync(join(copy, file), text);
+  // Three processes at once: the unit project runs its files one by one, so the second core is free.
+  [rulesInCopy, rulesInTree, lintInCopy] = await Promise.all([
+    runScript('rules', copy),
+    runScript('rules', ROOT),
+    runScript('lint', copy, ['--max-diagnostics=none']),
+  ]);
+});
+
 afterAll(() => {
-  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+  if (copy) rmSync(copy, { recursive: true, force: true });
 });
 
 describe('npm test runs the architecture rules', () => {
@@ -78,118 +122,74 @@ describe('npm test runs the architecture rules', () => {
   });
 });
 
-describe('dependency rules (dependency-cruiser)', () => {
-  // One copy, one run of `npm run rules` over it, with a scratch file per rule under test.
-  const scratch: Record<string, string> = {
-    'src/report/scratch.ts':
-      "import { createDispatcher } from '../router/dispatch.js';\n\nexport const scratch = createDispatcher;\n",
-    'src/report/scratch-types.ts':
-      "import type { Dispatcher } from '../router/dispatch.js';\n\nexport type Scratch = Dispatcher;\n",
-    'src/contracts/scratch-types.ts':
-      "import type { LoopDelayRecorder } from '../measure/loop-delay.js';\n\nexport type Scratch = LoopDelayRecorder;\n",
-    'src/contracts/scratch-value.ts':
-      "import { LoopDelayRecorder } from '../measure/loop-delay.js';\n\nexport const scratch = new LoopDelayRecorder(10);\n",
-    'src/sandbox/scratch.ts':
-      "import { createBot } from '../bot/create-bot.js';\n\nexport const scratch = createBot;\n",
-    'src/demos/scratch.ts': "import { Client } from 'discord.js';\n\nexport const scratch = Client;\n",
-  };
-  let result: { code: number; output: string };
-  beforeAll(async () => {
-    const dir = scratchCopy();
-    copies.push(dir);
-    for (const [file, text] of Object.entries(scratch)) writeFileSync(join(dir, file), text);
-    result = await runScript('rules', dir);
-  });
-
+describe('dependency rules (dependency-cruiser), on a copy with scratch files', () => {
   it('a report importing the router fails `npm run rules`, naming the file and the rule', () => {
-    expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(
+    expect(rulesInCopy.code).not.toBe(0);
+    expect(rulesInCopy.output).toMatch(
       /error report-is-pure: src\/report\/scratch\.ts → src\/router\/dispatch\.ts/,
     );
   });
 
   it('a type-only import counts too, except where a rule allows it (contracts may name measure types)', () => {
-    expect(result.output).toMatch(
+    expect(rulesInCopy.output).toMatch(
       /error report-is-pure: src\/report\/scratch-types\.ts → src\/router\/dispatch\.ts/,
     );
-    expect(result.output).toMatch(
+    expect(rulesInCopy.output).toMatch(
       /error contracts-types-only: src\/contracts\/scratch-value\.ts → src\/measure\/loop-delay\.ts/,
     );
-    expect(result.output).not.toMatch(/src\/contracts\/scratch-types\.ts/);
+    expect(rulesInCopy.output).not.toMatch(/src\/contracts\/scratch-types\.ts/);
   });
 
   it('the sandbox importing the bot, and a demo importing discord.js, fail too', () => {
-    expect(result.output).toMatch(
+    expect(rulesInCopy.output).toMatch(
       /error sandbox-knows-only-platform: src\/sandbox\/scratch\.ts → src\/bot\/create-bot\.ts/,
     );
-    expect(result.output).toMatch(
+    expect(rulesInCopy.output).toMatch(
       /error demos-return-outcomes: src\/demos\/scratch\.ts → node_modules\/discord\.js\//,
     );
   });
 });
 
-describe("Discord's numbers only in src/discord/ (the Biome plugin)", () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = scratchCopy();
-    copies.push(dir);
-  });
-
-  it('an error code or the ephemeral flag written outside src/discord/ fails `npm run lint`, naming the file', async () => {
-    writeFileSync(
-      join(dir, 'src/report/scratch.ts'),
-      [
-        'export const code = 10062;',
-        'export const late = 50_027;',
-        "export const reply = { content: 'hi', flags: 64 };",
-        'export const isEphemeral = (flags: number): boolean => (flags & 64) !== 0;',
-        'export const loading = 1 << 7;',
-        'export const width = 64;',
-        'export const ms = 3000;',
-        "export const text = 'Discord answered 10062';",
-        '',
-      ].join('\n'),
-    );
-    // The same literals where they belong: no diagnostic.
-    writeFileSync(
-      join(dir, 'src/discord/scratch.ts'),
-      'export const code = 10062;\nexport const flags = 1 << 6;\n',
-    );
-    const { code, output } = await runScript('lint', dir, ['--max-diagnostics=none']);
-    expect(code).not.toBe(0);
+describe("Discord's numbers only in src/discord/ (the Biome plugin), on the same copy", () => {
+  it('an error code or the ephemeral flag written outside src/discord/ fails `npm run lint`, naming the file', () => {
+    expect(lintInCopy.code).not.toBe(0);
     // Only the scratch files: the rest of the copy is the real tree, which `npm run lint` checks itself.
-    const flagged = [...output.matchAll(/^(src\/\w+\/scratch\.ts):(\d+):\d+ plugin/gm)].map(
+    const flagged = [...lintInCopy.output.matchAll(/^(src\/\w+\/scratch[\w-]*\.ts):(\d+):\d+ plugin/gm)].map(
       (m) => `${m[1]}:${m[2]}`,
     );
+    // Lines 1-5 (codes, flags: 64, & 64, 1 << 7); not 64 as a width, 3000, nor a string; and
+    // nothing in src/discord/.
     expect(flagged).toEqual([
-      'src/report/scratch.ts:1',
-      'src/report/scratch.ts:2',
-      'src/report/scratch.ts:3',
-      'src/report/scratch.ts:4',
-      'src/report/scratch.ts:5',
+      'src/report/scratch-numbers.ts:1',
+      'src/report/scratch-numbers.ts:2',
+      'src/report/scratch-numbers.ts:3',
+      'src/report/scratch-numbers.ts:4',
+      'src/report/scratch-numbers.ts:5',
     ]);
-    expect(output).toContain("Discord's numbers live in src/discord/ only");
+    expect(lintInCopy.output).toContain("Discord's numbers live in src/discord/ only");
   });
 });
 
 describe('the real tree', () => {
-  it('passes every dependency rule', async () => {
-    const { code, output } = await runScript('rules', ROOT);
-    expect(output).not.toMatch(/error /);
-    expect(code).toBe(0);
+  it('passes every dependency rule', () => {
+    expect(rulesInTree.output).not.toMatch(/error /);
+    expect(rulesInTree.code).toBe(0);
   });
 });
 
 describe('vitest projects', () => {
-  it('every test file that starts the sandbox or the bot is in the e2e project', () => {
+  it('every test file that starts the sandbox, the bot or a process is in the e2e project', () => {
     const files = readdirSync(join(ROOT, 'tests')).filter((f) => f.endsWith('.test.ts'));
-    const starters = files.filter((f) =>
-      /from '\.\/support\/(looplab|tiny-bot)\.js'|from '\.\.\/src\/sandbox\/(thread|server)\.js'/.test(
-        readFileSync(join(ROOT, 'tests', f), 'utf8'),
-      ),
-    );
-    expect(starters.length).toBeGreaterThanOrEqual(5);
-    for (const f of starters) expect(E2E_FILES).toContain(`tests/${f}`);
-    for (const f of E2E_FILES) expect(existsSync(join(ROOT, f)), f).toBe(true);
+    // A call that starts one, not an import of a helper or a type.
+    const starts = /\bstart(LoopLab|SandboxThread|TinyBot|Sandbox)\(|\bspawn\(/;
+    const starters = files.filter((f) => starts.test(readFileSync(join(ROOT, 'tests', f), 'utf8')));
+    expect(starters).toContain('bot.test.ts');
+    for (const f of starters)
+      expect(
+        E2E_FILES,
+        `tests/${f} starts the sandbox or a process: add it to E2E_FILES in vitest.config.ts`,
+      ).toContain(`tests/${f}`);
+    for (const f of E2E_FILES)
+      expect(existsSync(join(ROOT, f)), `${f} is listed in E2E_FILES but missing`).toBe(true);
   });
 });

@@ -100,7 +100,8 @@ describe('cooperative /yield, the classic mistakes, and the doctor', () => {
   });
 
   it('names @discordjs/rest’s queue when a rate limit held the first response past the deadline', async () => {
-    const rateLimitWarnings = () => lab.logs.filter((l) => l.msg === 'rate limited by Discord' && l.level === 40);
+    const rateLimitWarnings = () =>
+      lab.logs.filter((l) => l.msg === 'rate limited by Discord' && l.level === 40);
     const before = rateLimitWarnings().length;
     await lab.api.rateLimit('/interactions/{id}/{token}/callback', 3_300);
     const view = await lab.api.invoke({ user: 'ivan', command: 'io', options: { ms: 50 } });

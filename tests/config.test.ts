@@ -27,8 +27,10 @@ describe('loadConfig defaults (empty env: sandbox mode)', () => {
     expect(DEFAULT_MAX_BLOCK_MS).toBe(10_000);
     expect(config.poolSize).toBeGreaterThanOrEqual(1);
     expect(config.poolSize).toBe(Math.max(1, availableParallelism() - 1));
-    expect(config.cooldownMs).toBe(0);
+    expect(config.cooldownMs).toBe(5_000);
     expect(config.maxConcurrentDemos).toBe(8);
+    expect(config.mainThreadBudgetMs).toBe(20_000);
+    expect(config.dataDir).toBe('./data');
     expect(config.deployOnStart).toBe(true);
     expect(config.sandbox).toEqual({
       host: '127.0.0.1',

@@ -1,10 +1,7 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { InFlightDemo } from '../src/contracts/context.js';
-import { type CommandDefinition, parseArgs } from '../src/discord/options.js';
-import type { Holder } from '../src/measure/main-thread.js';
+import { type CommandDefinition, type GivenOption, parseArgs } from '../src/discord/options.js';
 import { type ArgsOf, effectiveDefinition } from '../src/router/define.js';
-import { Guards } from '../src/router/guards.js';
 
 const { Integer, String: Str, Boolean: Bool, Number: Num } = ApplicationCommandOptionType;
 
@@ -32,7 +29,7 @@ const block = {
   ],
 } as const satisfies CommandDefinition;
 
-type Given = { name: string; type: number; value?: unknown };
+type Given = GivenOption;
 
 function problemOf(definition: CommandDefinition, data: Given[]): string {
   const parsed = parseArgs(definition, data);
@@ -245,7 +242,77 @@ describe('effectiveDefinition', () => {
     };
     const effective = effectiveDefinition(definition, 1000);
     expect(effective.options).toEqual(definition.options);
-    expect(effectiveDefinition({ name: 'lag', description: 'no options' }, 1000).options).toBeUndefined();
+    expect(
+      effectiveDefinition<CommandDefinition>({ name: 'lag', description: 'no options' }, 1000).options,
+    ).toBeUndefined();
+  });
+});
+
+describe('parseArgs with subcommands', () => {
+  const Sub = ApplicationCommandOptionType.Subcommand;
+  const classroom = {
+    name: 'classroom',
+    description: 'teacher controls',
+    options: [
+      { type: Sub, name: 'show', description: 'settings' },
+      {
+        type: Sub,
+        name: 'set',
+        description: 'change',
+        options: [{ type: Integer, name: 'cooldown_s', description: 'pause', min_value: 0, max_value: 3600 }],
+      },
+    ],
+  } as const satisfies CommandDefinition;
+
+  it('returns the chosen subcommand and its options', () => {
+    expect(
+      parseArgs(classroom, [
+        { name: 'set', type: Sub, options: [{ name: 'cooldown_s', type: Integer, value: 30 }] },
+      ]),
+    ).toEqual({ ok: true, args: { subcommand: 'set', cooldown_s: 30 } });
+    expect(parseArgs(classroom, [{ name: 'show', type: Sub }])).toEqual({
+      ok: true,
+      args: { subcommand: 'show' },
+    });
+  });
+
+  it('refuses no subcommand, an unknown one, two, or a bad option inside one', () => {
+    const needs = '`/classroom` needs one of its subcommands: `show`, `set`.';
+    expect(problemOf(classroom, [])).toBe(needs);
+    expect(problemOf(classroom, [{ name: 'wipe', type: Sub }])).toBe(needs);
+    expect(
+      problemOf(classroom, [
+        { name: 'show', type: Sub },
+        { name: 'set', type: Sub },
+      ]),
+    ).toBe(needs);
+    expect(problemOf(classroom, [{ name: 'cooldown_s', type: Integer, value: 3 }])).toBe(needs);
+    expect(
+      problemOf(classroom, [
+        { name: 'set', type: Sub, options: [{ name: 'cooldown_s', type: Integer, value: -1 }] },
+      ]),
+    ).toBe('`cooldown_s` must be between 0 and 3600 (you sent -1).');
+    expect(
+      problemOf(classroom, [
+        { name: 'show', type: Sub, options: [{ name: 'cooldown_s', type: Integer, value: 1 }] },
+      ]),
+    ).toBe('`/classroom show` has no option `cooldown_s`.');
+  });
+
+  it('types the handler arguments as a union tagged by subcommand', () => {
+    expectTypeOf<ArgsOf<typeof classroom>>().toEqualTypeOf<
+      { subcommand: 'show' } | ({ subcommand: 'set' } & { cooldown_s: number | undefined })
+    >();
+  });
+
+  it('refuses a duplicated option and options that are not a list', () => {
+    expect(
+      problemOf(block, [
+        { name: 'ms', type: Integer, value: 1 },
+        { name: 'ms', type: Integer, value: 2 },
+      ]),
+    ).toBe('`ms` was given twice.');
+    expect(problemOf(block, 'ms=1' as unknown as Given[])).toBe('the options are not a list.');
   });
 });
 
@@ -267,76 +334,5 @@ describe('ArgsOf', () => {
       text: string | undefined;
     }>();
     expectTypeOf<ArgsOf<{ name: 'lag'; description: 'x' }>>().toEqualTypeOf<Record<string, never>>();
-  });
-});
-
-function holder(userId: string, interactionId = `i-${userId}`): Holder {
-  return { interactionId, command: 'block', user: userId, userId, label: '/block 100' };
-}
-
-function inFlight(count: number): Map<string, InFlightDemo> {
-  const map = new Map<string, InFlightDemo>();
-  for (let i = 0; i < count; i++) {
-    map.set(`f${i}`, {
-      interactionId: `f${i}`,
-      command: 'block',
-      label: '/block 1000',
-      user: 'x',
-      userId: `x${i}`,
-      startedAt: 0,
-    });
-  }
-  return map;
-}
-
-describe('Guards', () => {
-  const T = 1_800_000_000_000;
-
-  it('lets anyone through when there is no cooldown and room to spare', () => {
-    const guards = new Guards({ cooldownMs: 0, maxConcurrentDemos: 8 });
-    for (let i = 0; i < 5; i++) expect(guards.admit(holder('alice'), inFlight(0), T + i)).toBeNull();
-  });
-
-  it('cooldown: blocks the same user and says how many seconds to wait', () => {
-    const guards = new Guards({ cooldownMs: 10_000, maxConcurrentDemos: 8 });
-    expect(guards.admit(holder('alice'), inFlight(0), T)).toBeNull();
-    const refusal = guards.admit(holder('alice'), inFlight(0), T + 2_500);
-    expect(refusal).toBe('Easy there: this server asks for 10 s between demos per person. Try again in 8 s.');
-    expect(guards.admit(holder('alice'), inFlight(0), T + 9_001)).toMatch(/Try again in 1 s\.$/);
-    expect(guards.admit(holder('alice'), inFlight(0), T + 10_000)).toBeNull();
-  });
-
-  it('cooldown: a refused attempt does not restart the clock', () => {
-    const guards = new Guards({ cooldownMs: 5_000, maxConcurrentDemos: 8 });
-    expect(guards.admit(holder('alice'), inFlight(0), T)).toBeNull();
-    expect(guards.admit(holder('alice'), inFlight(0), T + 4_000)).not.toBeNull();
-    expect(guards.admit(holder('alice'), inFlight(0), T + 5_000)).toBeNull();
-    // …and the admitted one starts a new cooldown
-    expect(guards.admit(holder('alice'), inFlight(0), T + 6_000)).toMatch(/Try again in 4 s\.$/);
-  });
-
-  it('cooldown: other users are not blocked', () => {
-    const guards = new Guards({ cooldownMs: 60_000, maxConcurrentDemos: 8 });
-    expect(guards.admit(holder('alice'), inFlight(0), T)).toBeNull();
-    expect(guards.admit(holder('bob'), inFlight(0), T + 1)).toBeNull();
-    expect(guards.admit(holder('carol'), inFlight(0), T + 2)).toBeNull();
-    expect(guards.admit(holder('alice'), inFlight(0), T + 3)).not.toBeNull();
-    expect(guards.admit(holder('bob'), inFlight(0), T + 4)).not.toBeNull();
-  });
-
-  it('caps the demos running at once', () => {
-    const guards = new Guards({ cooldownMs: 0, maxConcurrentDemos: 2 });
-    expect(guards.admit(holder('alice'), inFlight(1), T)).toBeNull();
-    expect(guards.admit(holder('bob'), inFlight(2), T)).toBe(
-      '2 demos are running right now (the limit here is 2). Give them a few seconds and try again.',
-    );
-    expect(guards.admit(holder('bob'), inFlight(3), T)).toMatch(/^3 demos are running/);
-    expect(guards.admit(holder('bob'), inFlight(1), T)).toBeNull();
-  });
-
-  it('a demo refused by the cap does not start a cooldown', () => {
-    const guards = new Guards({ cooldownMs: 30_000, maxConcurrentDemos: 1 });
-    expect(guards.admit(holder('alice'), inFlight(1), T)).toMatch(/limit here is 1/);
-    expect(guards.admit(holder('alice'), inFlight(0), T + 1)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DiscordSnowflake } from '@sapphire/snowflake';
 import {
+  InteractionContextType,
   InteractionResponseType,
   MessageFlags,
   PermissionFlagsBits,
@@ -13,6 +14,7 @@ import {
   CommandLimits,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DISCORD_EPOCH_MS,
+  ContextType,
   ErrorCode,
   ErrorMessage,
   INITIAL_RESPONSE_DEADLINE_MS,
@@ -75,6 +77,11 @@ describe("Discord's numbers", () => {
       UpdateMessage: InteractionResponseType.UpdateMessage,
       ApplicationCommandAutocompleteResult: InteractionResponseType.ApplicationCommandAutocompleteResult,
       Modal: InteractionResponseType.Modal,
+    });
+    expect(ContextType).toEqual({
+      Guild: InteractionContextType.Guild,
+      BotDm: InteractionContextType.BotDM,
+      PrivateChannel: InteractionContextType.PrivateChannel,
     });
     expect(Permission).toEqual({
       ViewChannel: PermissionFlagsBits.ViewChannel,

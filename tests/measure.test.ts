@@ -41,14 +41,13 @@ describe('summarise', () => {
     expect(stats.stalledMs).toBe(351);
   });
 
-  it('p99 of 1..1000 is about 990, p50 about 500', () => {
+  it('nearest-rank percentiles of 1..1000: p99 is the 990th value, p50 the 500th', () => {
     const values = Array.from({ length: 1000 }, (_, i) => 1000 - i);
     const stats = summarise(values);
-    expect(stats.p99).toBeGreaterThanOrEqual(990);
-    expect(stats.p99).toBeLessThanOrEqual(991);
-    expect(stats.p50).toBeGreaterThanOrEqual(500);
-    expect(stats.p50).toBeLessThanOrEqual(501);
+    expect(stats.p99).toBe(990);
+    expect(stats.p50).toBe(500);
     expect(stats.max).toBe(1000);
+    expect(stats.stalledMs).toBe(((50 + 1000) * 951) / 2); // 50 + 51 + … + 1000
     expect(values[0]).toBe(1000); // not sorted in place
   });
 });
@@ -99,8 +98,14 @@ describe('LoopDelayRecorder (recorded samples)', () => {
     // The loop was held from T + 20 to T + 520; the window ends at T + 200, during the stall.
     recorder.record(T + 520, 500);
     const stats = recorder.stats(T, T + 200);
+    expect(stats.samples).toBe(3);
+    expect(stats.p50).toBe(1);
+    // At least the 180 ms of it inside the window; at most the whole 500 ms stall.
     expect(stats.max).toBeGreaterThanOrEqual(180);
-    expect(stats.stalledMs).toBeGreaterThanOrEqual(180);
+    expect(stats.max).toBeLessThanOrEqual(500);
+    expect(stats.stalledMs).toBe(stats.max);
+    // A window that ends before the stall began does not see it.
+    expect(recorder.stats(T, T + 15)).toEqual({ samples: 2, p50: 1, p99: 1, max: 1, stalledMs: 0 });
   });
 
   it('lists stalls that overlap a window with when they began', () => {

@@ -173,9 +173,11 @@ describe('the sandbox, driven by a stock discord.js client', () => {
 
   it('validates options against the registered commands, as Discord does', async () => {
     const { api } = await start({ hi: (i) => i.reply('hi') });
-    await expect(api.send({ user: 'alice', command: 'hi', options: { ms: 99_999 } })).rejects.toThrow(
-      /at most 20000/,
-    );
+    // The 400 carries the shared checker's sentence (src/discord/options.ts), the bot's own words.
+    await expect(api.send({ user: 'alice', command: 'hi', options: { ms: 99_999 } })).rejects.toMatchObject({
+      status: 400,
+      message: '`ms` must be between 0 and 20000 (you sent 99999).',
+    });
     await expect(api.send({ user: 'alice', command: 'nope' })).rejects.toThrow(/no command \/nope/);
     await expect(api.send({ user: 'alice', command: 'hi', options: { bogus: 1 } })).rejects.toThrow(
       /no option/,
@@ -200,6 +202,36 @@ describe('the sandbox, driven by a stock discord.js client', () => {
     const attachment = view.messages[0]?.attachments[0];
     expect(attachment?.filename).toBe('chart.png');
     expect(await api.attachment(attachment!.url)).toEqual(png);
+  });
+
+  it('routes as Discord does: `@` or `%40`, a trailing slash, 405 for another method, 404 for what is no route', async () => {
+    const { sandbox } = await start({ hi: (i) => i.reply('hi') });
+    const call = async (method: string, path: string) => {
+      const res = await fetch(`${sandbox.restUrl}${path}`, {
+        method,
+        headers: { authorization: `Bot ${sandbox.botToken}` },
+      });
+      return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };
+    };
+    for (const path of ['/users/@me', '/users/%40me', '/users/@me/', '/applications/%40me']) {
+      expect((await call('GET', path)).status, path).toBe(200);
+    }
+    const notAllowed = {
+      status: 405,
+      type: 'application/json',
+      body: { message: '405: Method Not Allowed', code: 0 },
+    };
+    expect(await call('DELETE', '/users/@me')).toEqual(notAllowed);
+    expect(await call('GET', `/interactions/${sandbox.applicationId}/any-token/callback`)).toEqual(
+      notAllowed,
+    );
+    const notFound = { status: 404, type: 'application/json', body: { message: '404: Not Found', code: 0 } };
+    expect(await call('GET', '/channels/general')).toEqual(notFound); // not a snowflake
+    expect(await call('GET', `/webhooks/${sandbox.applicationId}/tok/messages/latest`)).toEqual(notFound);
+    expect(await call('GET', '/users//@me')).toEqual(notFound);
+    // Any text is a token: an unknown one is Discord's 10015, never a routing error.
+    const odd = await call('GET', `/webhooks/${sandbox.applicationId}/a:b.c-d_e~f/messages/%40original`);
+    expect(odd.body).toEqual({ message: 'Unknown Webhook', code: 10015 });
   });
 
   it('answers a reply after a 10 s block with 10062, not a dead keep-alive socket', async () => {

@@ -16,6 +16,16 @@ function hexToRgb(hex: string): [number, number, number] {
   return [(v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
 }
 
+/** What `hex` drawn at `opacity` over `under` looks like, as a hex colour. */
+function blend(hex: string, under: string, opacity: number): string {
+  const top = hexToRgb(hex);
+  const bottom = hexToRgb(under);
+  return `#${top
+    .map((c, i) => Math.round(c * opacity + bottom[i]! * (1 - opacity)))
+    .map((c) => c.toString(16).padStart(2, '0'))
+    .join('')}`;
+}
+
 function decode(png: Buffer): PNG {
   return PNG.sync.read(png);
 }
@@ -153,15 +163,64 @@ describe('timelineSvg + renderPng', () => {
     expect(huge).not.toContain('before');
     expect(huge).not.toContain('after');
     expect(huge.length).toBeLessThan(60_000); // dense samples are reduced per pixel column
+    const images: PNG[] = [];
     for (const svg of [empty, huge]) {
       const { png, renderMs } = await renderPng(svg);
       expect(renderMs).toBeLessThan(RENDER_BUDGET_MS);
       const img = decode(png);
       expect([img.width, img.height]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
+      images.push(img);
     }
+    const [emptyImg, hugeImg] = images as [PNG, PNG];
+    // The empty chart: a bare plot, no deadline line anywhere in it.
+    const emptyLayout = timelineLayout({
+      title: '',
+      start: T,
+      end: T + 50,
+      delaySamples: [],
+      marks: [],
+      spans: [],
+    });
+    const midY = Math.round((emptyLayout.plotTop + emptyLayout.plotBottom) / 2);
+    expect(
+      matches(emptyImg, Math.round((emptyLayout.plotLeft + emptyLayout.plotRight) / 2), midY, COLORS.plot),
+    ).toBe(true);
+    for (let x = Math.ceil(emptyLayout.plotLeft); x < emptyLayout.plotRight; x += 7)
+      expect(matchingRows(emptyImg, x, emptyLayout.plotTop, emptyLayout.plotBottom, COLORS.deadline)).toEqual(
+        [],
+      );
+    // The huge one: the span clipped to the window fills its ribbon lane from end to end.
+    const hugeLayout = timelineLayout({
+      title: 'long',
+      start: T,
+      end: T + 20 * 60_000,
+      delaySamples: [],
+      marks: [],
+      spans: [{ start: T - 1000, end: T + 30 * 60_000, label: 'spin', kind: 'other' }],
+    });
+    expect(hugeLayout.ribbonLanes).toBe(1);
+    const barY = Math.round(hugeLayout.ribbonTop + 7);
+    const bar = blend(COLORS.other, COLORS.background, 0.85);
+    for (const f of [0.2, 0.5, 0.8, 0.99]) {
+      const x = Math.round(hugeLayout.plotLeft + f * (hugeLayout.plotRight - hugeLayout.plotLeft));
+      expect(matches(hugeImg, x, barY, bar), `ribbon at ${f}`).toBe(true);
+    }
+    // …and not beyond it (the plot's right margin stays background).
+    expect(matches(hugeImg, Math.round(hugeLayout.plotRight) + 6, barY, bar)).toBe(false);
   });
 
-  it('keeps the event loop turning while rendering', async () => {
+  it('keeps the event loop turning while rendering (the raster work runs off the main thread)', async () => {
+    // A dense 20-minute window: enough drawing that a render on the main thread would show.
+    const dense: Array<{ at: number; delayMs: number }> = [];
+    for (let at = T; at <= T + 20 * 60_000; at += 20) dense.push({ at, delayMs: (at / 20) % 97 });
+    const svg = timelineSvg({
+      title: 'dense',
+      start: T,
+      end: T + 20 * 60_000,
+      delaySamples: dense,
+      marks: [],
+      spans: [],
+    });
     let ticks = 0;
     let spinning = true;
     const spin = (): void => {
@@ -169,9 +228,16 @@ describe('timelineSvg + renderPng', () => {
       if (spinning) setImmediate(spin);
     };
     setImmediate(spin);
-    await renderPng(timelineSvg(blockTimeline()));
+    const { renderMs } = await renderPng(svg);
     spinning = false;
-    expect(ticks).toBeGreaterThan(0);
+    // Each turn of the loop takes microseconds: a render done on the main thread allows no turn at
+    // all before it resolves (measured: 0), one done on libuv's pool allows thousands (measured:
+    // ~13 000 in 43 ms). 10 leaves room for a busy machine that starves this thread.
+    expect(renderMs).toBeGreaterThan(1);
+    expect(
+      ticks,
+      `${ticks} turns of the loop in ${renderMs.toFixed(1)} ms of rendering`,
+    ).toBeGreaterThanOrEqual(10);
   });
 });
 
@@ -216,9 +282,20 @@ describe('compareSvg', () => {
     expect(matchingRows(img, away, ...lane(1), COLORS.self)).toEqual([]);
   });
 
-  it('handles no rows', async () => {
-    const { png } = await renderPng(compareSvg('nothing', []));
-    expect(decode(png).width).toBe(CHART_WIDTH);
+  it('handles no rows: an empty plot that says so', async () => {
+    const svg = compareSvg('nothing', []);
+    expect(svg).toContain('no runs');
+    const img = decode((await renderPng(svg)).png);
+    const layout = compareLayout([]);
+    expect([img.width, img.height]).toEqual([CHART_WIDTH, layout.height]);
+    // The plot is drawn (its own colour well left of the centred text), and the text is in it.
+    const midY = Math.round((layout.plotTop + layout.plotBottom) / 2);
+    expect(matches(img, Math.round(layout.plotLeft + 10), midY, COLORS.plot)).toBe(true);
+    let textPixels = 0;
+    const centre = (layout.plotLeft + layout.plotRight) / 2;
+    for (let x = Math.round(centre - 40); x < centre + 40; x++)
+      textPixels += matchingRows(img, x, midY - 10, midY + 10, COLORS.muted).length;
+    expect(textPixels).toBeGreaterThan(20);
   });
 });
 

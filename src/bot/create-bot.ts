@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DefaultRestOptions, RESTEvents } from '@discordjs/rest';
 import { Client, Events, GatewayIntentBits, Routes } from 'discord.js';
 import type { Config } from '../config/env.js';
+import { Classroom } from '../classroom/classroom.js';
 import type { BotContext } from '../contracts/context.js';
 import { stopAllTickers } from '../demos/ticker.js';
 import { type Logger, registerSecret } from '../log/logger.js';
@@ -11,6 +12,8 @@ import { ComponentRegistry } from '../router/components.js';
 import { effectiveDefinition } from '../router/define.js';
 import { createDispatcher } from '../router/dispatch.js';
 import { type CommandRegistry, definitionsOf, loadCommands } from '../router/registry.js';
+import type { SettingsStore } from '../store/settings-store.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
 import { createWorkPool } from '../work/pool.js';
 import { deployCommands } from './deploy.js';
 
@@ -22,7 +25,12 @@ export interface LoopLabBot {
   start(): Promise<void>;
   /** Registers the commands (guild if GUILD_ID or `guildId`, else global). */
   deploy(guildId?: string | null): Promise<number>;
-  stop(): Promise<void>;
+  /**
+   * Stops gracefully: new interactions are told the bot is restarting, those in flight get up to
+   * `graceMs` to finish (each one still waiting is then told the bot restarted), then the pool,
+   * the measurements and the gateway close. Safe to call twice.
+   */
+  stop(graceMs?: number): Promise<{ finished: number; interrupted: number }>;
 }
 
 export interface BotOptions {
@@ -35,6 +43,8 @@ export interface BotOptions {
   commands?: CommandRegistry;
   /** Where the watchdog thread writes (tests); default standard output. */
   watchdogLogFile?: string;
+  /** The classroom settings store; default the SQLite file in DATA_DIR (opened here: a bad one fails now). */
+  store?: SettingsStore;
 }
 
 /**
@@ -58,6 +68,8 @@ export async function createBot({
   ...options
 }: BotOptions): Promise<LoopLabBot> {
   registerSecret(token);
+  // First, so a store that cannot be opened stops the start before anything connects.
+  const store = options.store ?? openSqliteStore(config.dataDir);
   const measure = new Measurements({
     watchdog: { logFile: options.watchdogLogFile, format: config.logFormat, level: config.logLevel },
     onRateLimit: (hit) =>
@@ -90,6 +102,7 @@ export async function createBot({
     measure,
     pool,
     inFlight: new Map(),
+    classroom: new Classroom(config, store),
     gateway() {
       const lastPing = client.ws.shards.first()?.lastPingTimestamp ?? -1;
       return { pingMs: client.ws.ping, lastAckAt: lastPing > 0 ? lastPing : null };
@@ -106,7 +119,11 @@ export async function createBot({
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord.js client error'));
   client.on(Events.Warn, (message) => logger.warn(message));
   client.on(Events.ShardResume, (_id, replayed) => logger.info({ replayed }, 'gateway session resumed'));
-  client.on(Events.ShardReconnecting, () => logger.warn('gateway reconnecting'));
+  let stopping: Promise<{ finished: number; interrupted: number }> | null = null;
+  // An orderly stop closes the gateway on purpose: that is no reconnect to warn about.
+  client.on(Events.ShardReconnecting, () => {
+    if (!stopping) logger.warn('gateway reconnecting');
+  });
 
   return {
     client,
@@ -129,11 +146,17 @@ export async function createBot({
       const definitions = definitionsOf(commands).map((d) => effectiveDefinition(d, config.maxBlockMs));
       return deployCommands(client.rest, applicationId, guildId, definitions);
     },
-    async stop() {
-      stopAllTickers();
-      await measure.stop();
-      await client.destroy();
-      await pool.close();
+    stop(graceMs = 0) {
+      stopping ??= (async () => {
+        stopAllTickers();
+        const drained = await dispatch.drain(graceMs);
+        await pool.close();
+        await measure.stop();
+        await client.destroy();
+        await ctx.classroom.close();
+        return drained;
+      })();
+      return stopping;
     },
   };
 }

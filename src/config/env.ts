@@ -14,10 +14,14 @@ export interface Config {
   logFormat: 'pretty' | 'json';
   poolSize: number;
   maxBlockMs: number;
-  /** Per-user pause between demo commands (a teacher's brake); 0 = off. */
+  /** Per-person pause after each demo ends (a teacher's brake); 0 = off. */
   cooldownMs: number;
-  /** Demos that may run at once across the bot; more are told to wait their turn. */
+  /** Demos that may run at once in one guild; more are told to wait their turn. */
   maxConcurrentDemos: number;
+  /** Main-thread blocking a guild may spend per minute (/block, /yield, /compare); 60000 = no limit. */
+  mainThreadBudgetMs: number;
+  /** Where the embedded store keeps the classroom settings (created on first use). */
+  dataDir: string;
   /** Register the slash commands at start (guild if GUILD_ID, else global). */
   deployOnStart: boolean;
   sandbox: { host: string; port: number; clockOffsetMs: number; heartbeatIntervalMs: number };
@@ -27,6 +31,11 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const DEFAULT_MAX_BLOCK_MS = 10_000;
+export const DEFAULT_MAX_CONCURRENT_DEMOS = 8;
+/** A few seconds between one person's demos: a burst of repeats is refused, not run one by one. */
+export const DEFAULT_COOLDOWN_MS = 5_000;
+/** At most 20 s of main-thread blocking per minute and guild: one class can't freeze the bot all lesson. */
+export const DEFAULT_MAIN_THREAD_BUDGET_MS = 20_000;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -105,8 +114,10 @@ export function loadConfig(
     logFormat: logFormatRaw === 'pretty' ? 'pretty' : 'json',
     poolSize: int('POOL_SIZE', Math.max(1, availableParallelism() - 1), 1, 64),
     maxBlockMs: int('MAX_BLOCK_MS', DEFAULT_MAX_BLOCK_MS, 100, 60_000),
-    cooldownMs: int('COOLDOWN_MS', 0, 0, 3_600_000),
-    maxConcurrentDemos: int('MAX_CONCURRENT_DEMOS', 8, 1, 1_000),
+    cooldownMs: int('COOLDOWN_MS', DEFAULT_COOLDOWN_MS, 0, 3_600_000),
+    maxConcurrentDemos: int('MAX_CONCURRENT_DEMOS', DEFAULT_MAX_CONCURRENT_DEMOS, 1, 1_000),
+    mainThreadBudgetMs: int('MAIN_THREAD_BUDGET_MS', DEFAULT_MAIN_THREAD_BUDGET_MS, 0, 60_000),
+    dataDir: text('DATA_DIR') ?? './data',
     deployOnStart: bool('DEPLOY_ON_START', true),
     sandbox: {
       host: text('SANDBOX_HOST') ?? '127.0.0.1',

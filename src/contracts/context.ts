@@ -1,11 +1,12 @@
+import type { Classroom } from '../classroom/classroom.js';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import type { Holder } from '../measure/main-thread.js';
 import type { Measurements } from '../measure/measurements.js';
 import type { WorkPool } from '../work/pool.js';
 
-/** A demo that is running now (for /lag, the watchdog and caps). */
-export type InFlightDemo = Holder & { startedAt: number };
+/** A demo that is running now (for /lag and the watchdog). */
+export type InFlightDemo = Holder & { startedAt: number; guildId: string | null };
 
 /** The gateway connection as the bot sees it (read from discord.js by the wiring in src/bot/). */
 export interface GatewayStatus {
@@ -22,6 +23,8 @@ export interface BotContext {
   measure: Measurements;
   pool: WorkPool;
   inFlight: Map<string, InFlightDemo>;
+  /** Each guild's settings and the teacher's brakes. */
+  classroom: Classroom;
   gateway(): GatewayStatus;
   startedAt: number;
 }

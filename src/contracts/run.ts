@@ -72,6 +72,8 @@ export interface CommandRun<Args = Record<string, unknown>> {
   user: { id: string; name: string };
   channelId: string | null;
   guildId: string | null;
+  /** The member's permissions in this channel (a bit set), or null outside a guild. */
+  memberPermissions: bigint | null;
   log: Logger;
 }
 

@@ -139,3 +139,6 @@ export const MessageFetchLimit = { default: 50, max: 100 } as const;
 
 /** The upload size limit an interaction payload announces (`attachment_size_limit`) in a guild without boosts. */
 export const DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/** Where a command can be used (`contexts`): a guild, the bot's DM, other private channels. */
+export const ContextType = { Guild: 0, BotDm: 1, PrivateChannel: 2 } as const;

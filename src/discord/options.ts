@@ -26,22 +26,31 @@ export interface OptionDefinition {
   choices?: readonly { name: string; value: string | number }[];
 }
 
-/** A chat-input command definition as plain data, registered as it is. */
-export interface CommandDefinition {
+/** A subcommand (`/classroom set`): a name and its own options. */
+export interface SubcommandDefinition {
+  type: ApplicationCommandOptionType.Subcommand;
   name: string;
   description: string;
   options?: readonly OptionDefinition[];
+}
+
+/** A chat-input command definition as plain data, registered as it is: options, or subcommands. */
+export interface CommandDefinition {
+  name: string;
+  description: string;
+  options?: readonly OptionDefinition[] | readonly SubcommandDefinition[];
   default_member_permissions?: string | null;
   contexts?: readonly number[];
 }
 
 export type OptionValue = string | number | boolean;
 
-/** An option as it arrives in an interaction (or as a user typed it). */
+/** An option as it arrives in an interaction (or as a user typed it); a subcommand carries its own. */
 export interface GivenOption {
   name: string;
   type?: number;
   value?: unknown;
+  options?: ReadonlyArray<GivenOption>;
 }
 
 export type ParsedArgs =
@@ -56,11 +65,16 @@ export interface CheckMode {
   typed?: boolean;
 }
 
+type LooseOption = Omit<OptionDefinition, 'type'> & { type: number; options?: readonly LooseOption[] };
+
 /** A definition's options in the loose shape both the bot's and Discord's command objects have. */
 type LooseDefinition = {
   name: string;
-  options?: readonly (Omit<OptionDefinition, 'type'> & { type: number })[];
+  options?: readonly LooseOption[];
 };
+
+/** The key under which parseArgs returns the chosen subcommand's name. */
+export const SUBCOMMAND = 'subcommand';
 
 /**
  * Reads an interaction's options against the definition: unknown, duplicated, missing, mistyped
@@ -71,6 +85,37 @@ export function parseArgs(
   given: ReadonlyArray<GivenOption>,
   mode: CheckMode = {},
 ): ParsedArgs {
+  if (!Array.isArray(given)) return { ok: false, problem: 'the options are not a list.' };
+  const subcommands = (definition.options ?? []).filter(
+    (o) => o.type === ApplicationCommandOptionType.Subcommand,
+  );
+  if (subcommands.length === 0) return parseOptions(definition, given, mode);
+  // Discord sends exactly one option: the subcommand, with its own options inside.
+  const names = subcommands.map((s) => `\`${s.name}\``).join(', ');
+  const [chosen, ...extra] = given;
+  const subcommand = subcommands.find((s) => s.name === chosen?.name);
+  if (
+    !chosen ||
+    extra.length > 0 ||
+    !subcommand ||
+    (chosen.type !== undefined && chosen.type !== subcommand.type)
+  ) {
+    return { ok: false, problem: `\`/${definition.name}\` needs one of its subcommands: ${names}.` };
+  }
+  const parsed = parseOptions(
+    { name: `${definition.name} ${subcommand.name}`, options: subcommand.options ?? [] },
+    chosen.options ?? [],
+    mode,
+  );
+  return parsed.ok ? { ok: true, args: { [SUBCOMMAND]: subcommand.name, ...parsed.args } } : parsed;
+}
+
+function parseOptions(
+  definition: LooseDefinition,
+  given: ReadonlyArray<GivenOption>,
+  mode: CheckMode,
+): ParsedArgs {
+  if (!Array.isArray(given)) return { ok: false, problem: 'the options are not a list.' };
   const args: Record<string, OptionValue | undefined> = {};
   const options = definition.options ?? [];
   const seen = new Set<string>();

@@ -1,14 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatInputCommandInteraction, Interaction, MessageComponentInteraction } from 'discord.js';
 import type { BotContext } from '../contracts/context.js';
 import type { CommandResult, CommandRun, ResponseSession } from '../contracts/run.js';
+import type { Ticket } from '../classroom/policy.js';
 import { type GivenOption, parseArgs } from '../discord/options.js';
 import type { Logger } from '../log/logger.js';
+import { runAs } from '../measure/attribution.js';
 import type { Holder } from '../measure/main-thread.js';
 import { InteractionTrace } from '../measure/trace.js';
 import type { ComponentRegistry } from './components.js';
 import { effectiveDefinition } from './define.js';
 import { type Delivery, deliver } from './deliver.js';
-import { Guards } from './guards.js';
 import { startProgress } from './progress.js';
 import type { CommandRegistry } from './registry.js';
 import { Responder } from './respond.js';
@@ -22,6 +24,21 @@ const ephemeral = (content: string): CommandResult => ({
 
 const APOLOGY =
   'Sorry, something went wrong on my side while running that. It has been logged; please try again in a moment.';
+const RESTARTING = 'LoopLab is restarting, try again in a moment.';
+const RESTARTED =
+  'LoopLab restarted before this finished, so there is no result to show. Please run the command again in a moment.';
+
+export interface Dispatcher {
+  (interaction: Interaction): Promise<void>;
+  /**
+   * Stops admitting (new interactions are told the bot is restarting), waits up to `graceMs` for
+   * the ones in flight, then tells each one still waiting that the bot restarted. Resolves when
+   * nothing is left in flight.
+   */
+  drain(graceMs: number): Promise<{ finished: number; interrupted: number }>;
+  /** Interactions being handled now. */
+  readonly active: number;
+}
 
 /** What a demo may ask of its interaction, answered by the responder. */
 function sessionFor(responder: Responder, log: Logger): ResponseSession {
@@ -40,8 +57,14 @@ function sessionFor(responder: Responder, log: Logger): ResponseSession {
  * one delivery pipeline. A handler that throws is logged with the interaction id and the user gets
  * an ephemeral apology; the bot keeps running.
  */
-export function createDispatcher(ctx: BotContext, commands: CommandRegistry, components: ComponentRegistry) {
-  const guards = new Guards(ctx.config);
+export function createDispatcher(
+  ctx: BotContext,
+  commands: CommandRegistry,
+  components: ComponentRegistry,
+): Dispatcher {
+  /** Every interaction being handled, so a shutdown can finish or answer each one. */
+  const active = new Map<string, { responder: Responder; done: Promise<void> }>();
+  let closing = false;
   const responderFor = (interaction: CommandInteraction, trace: InteractionTrace) =>
     new Responder(interaction, trace, (at) => ctx.measure.recordAck(interaction.id, at));
 
@@ -104,14 +127,29 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
       userId: interaction.user.id,
       label: [`/${name}`, ...shown].join(' '),
     };
+    const guildId = interaction.guildId ?? null;
+    let ticket: Ticket | null = null;
     if (command.demo) {
-      const refusal = guards.admit(holder, ctx.inFlight);
-      if (refusal) {
-        log.info({ refusal }, 'demo refused by a guard');
-        await send(ephemeral(refusal), delivery);
+      const settings = await ctx.classroom.settings(guildId);
+      const ms = parsed.args.ms;
+      const admission = ctx.classroom.policy.admit(
+        {
+          guildId,
+          userId: holder.userId,
+          userName: holder.user,
+          label: holder.label,
+          ...(typeof ms === 'number' ? { ms } : {}),
+          mainThreadMs: command.mainThreadMs?.(parsed.args as never) ?? 0,
+        },
+        settings,
+      );
+      if (!admission.ok) {
+        log.info({ refusal: admission.kind, reason: admission.reason }, 'demo refused by the classroom policy');
+        await send(ephemeral(admission.reason), delivery);
         return;
       }
-      ctx.inFlight.set(interaction.id, { ...holder, startedAt: Date.now() });
+      ticket = admission.ticket;
+      ctx.inFlight.set(interaction.id, { ...holder, startedAt: Date.now(), guildId });
     }
     const run: CommandRun = {
       args: parsed.args,
@@ -121,7 +159,8 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
       holder,
       user: delivery.user,
       channelId: delivery.channelId,
-      guildId: interaction.guildId ?? null,
+      guildId,
+      memberPermissions: interaction.memberPermissions?.bitfield ?? null,
       log,
     };
     trace.mark('handlerStart');
@@ -133,29 +172,21 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
       await apologise(delivery);
       return;
     } finally {
-      // The work is over: its slot frees now, not when its report has been delivered.
+      // The work is over: its slot frees and the person's cooldown starts now, not when the
+      // report has been delivered.
       ctx.inFlight.delete(interaction.id);
+      if (ticket) ctx.classroom.policy.finish(ticket);
     }
     await send(result, delivery);
   }
 
-  async function onChatInput(interaction: ChatInputCommandInteraction, trace: InteractionTrace) {
-    const log = ctx.logger.child({
-      interactionId: interaction.id,
-      command: interaction.commandName,
-      userId: interaction.user.id,
-    });
-    const delivery = deliveryFor(interaction, trace, responderFor(interaction, trace), log);
+  async function onChatInput(interaction: ChatInputCommandInteraction, delivery: Delivery) {
+    const { trace } = delivery;
     await runCommand(interaction, interaction.commandName, interaction.options.data, trace, delivery);
   }
 
-  async function onComponent(interaction: MessageComponentInteraction, trace: InteractionTrace) {
-    const log = ctx.logger.child({
-      interactionId: interaction.id,
-      customId: interaction.customId,
-      userId: interaction.user.id,
-    });
-    const delivery = deliveryFor(interaction, trace, responderFor(interaction, trace), log);
+  async function onComponent(interaction: MessageComponentInteraction, delivery: Delivery) {
+    const { trace, log } = delivery;
     let result: Awaited<ReturnType<ComponentRegistry['handle']>>;
     try {
       result = await components.handle(interaction.customId, {
@@ -193,18 +224,72 @@ export function createDispatcher(ctx: BotContext, commands: CommandRegistry, com
     }
   }
 
-  return async function dispatch(interaction: Interaction): Promise<void> {
+  async function handle(interaction: CommandInteraction, trace: InteractionTrace): Promise<void> {
+    const log = ctx.logger.child({
+      interactionId: interaction.id,
+      ...(interaction.isChatInputCommand()
+        ? { command: interaction.commandName }
+        : { customId: interaction.customId }),
+      userId: interaction.user.id,
+    });
+    const responder = responderFor(interaction, trace);
+    const delivery = deliveryFor(interaction, trace, responder, log);
+    if (closing) {
+      log.info('refused: shutting down');
+      await send(ephemeral(RESTARTING), delivery);
+      return;
+    }
+    const done = interaction.isChatInputCommand()
+      ? onChatInput(interaction, delivery)
+      : onComponent(interaction as MessageComponentInteraction, delivery);
+    active.set(interaction.id, { responder, done });
+    try {
+      await done;
+    } finally {
+      active.delete(interaction.id);
+    }
+  }
+
+  const dispatch = async function dispatch(interaction: Interaction): Promise<void> {
     const received = Date.now();
     try {
       const trace = new InteractionTrace(interaction.id, received, ctx.measure.clock.correctionMs);
-      if (interaction.isChatInputCommand()) await onChatInput(interaction, trace);
-      else if (interaction.isMessageComponent()) await onComponent(interaction, trace);
-      else if (interaction.isAutocomplete()) await interaction.respond([]);
+      const owner = {
+        interactionId: interaction.id,
+        command: interaction.isCommand() ? interaction.commandName : 'component',
+        userId: interaction.user.id,
+      };
+      await runAs(owner, async () => {
+        if (interaction.isChatInputCommand() || interaction.isMessageComponent())
+          await handle(interaction, trace);
+        else if (interaction.isAutocomplete()) await interaction.respond([]);
+      });
     } catch (error) {
       // Last resort: never let one interaction's failure reach the event emitter.
       ctx.logger.error({ err: error, interactionId: interaction.id }, 'interaction dispatch failed');
     }
+  } as Dispatcher;
+
+  dispatch.drain = async (graceMs) => {
+    closing = true;
+    const waiting = [...active.values()];
+    const settled = Promise.allSettled(waiting.map((a) => a.done));
+    await Promise.race([settled, sleep(graceMs)]);
+    const left = [...active.values()];
+    await Promise.allSettled(
+      left.map(async ({ responder }) => {
+        // Whatever the command does next is not sent: it would only confuse the message below.
+        if (responder.state === 'deferred')
+          await responder.seal({ content: RESTARTED, embeds: [], files: [] });
+        else if (responder.state === 'pending')
+          await responder.seal({ content: RESTARTING, ephemeral: true });
+        else responder.seal();
+      }),
+    );
+    return { finished: waiting.length - left.length, interrupted: left.length };
   };
+  Object.defineProperty(dispatch, 'active', { get: () => active.size });
+  return dispatch;
 }
 
 /** The apology, sent the way the response's state still allows. */

@@ -29,6 +29,8 @@ export class Responder {
   readonly refusals: Refusal[] = [];
   /** How many initial responses this process sent (a 40060 after one means another process answered). */
   initialResponsesSent = 0;
+  /** Sealed at shutdown: nothing more is sent for this interaction. */
+  #sealed = false;
 
   constructor(
     private readonly interaction: Repliable,
@@ -39,6 +41,7 @@ export class Responder {
 
   /** The first response: "LoopLab is thinking…". True when Discord accepted it. */
   async defer(ephemeral = false): Promise<boolean> {
+    if (this.#sealed) return false;
     return this.#initial('defer', async () => {
       await this.interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
       this.state = 'deferred';
@@ -47,6 +50,7 @@ export class Responder {
 
   /** The first response with content. True when Discord accepted it. */
   async reply(message: OutgoingMessage): Promise<boolean> {
+    if (this.#sealed) return false;
     this.trace.mark('finalSent');
     const ok = await this.#initial('reply', async () => {
       await this.interaction.reply(toReply(message));
@@ -60,6 +64,7 @@ export class Responder {
   async update(message: OutgoingMessage): Promise<boolean> {
     const interaction = this.interaction;
     if (!interaction.isMessageComponent()) throw new Error('update() answers a component interaction');
+    if (this.#sealed) return false;
     return this.#initial('reply', async () => {
       await interaction.update(toUpdate(message));
       this.state = 'replied';
@@ -68,6 +73,11 @@ export class Responder {
 
   /** Edits the deferred (or sent) reply. True when Discord accepted it. */
   async edit(message: OutgoingMessage): Promise<boolean> {
+    if (this.#sealed) return false;
+    return this.#edit(message);
+  }
+
+  async #edit(message: OutgoingMessage): Promise<boolean> {
     this.trace.mark('finalSent');
     try {
       await this.interaction.editReply(toEdit(message));
@@ -85,6 +95,7 @@ export class Responder {
 
   /** An extra message after the first response (e.g. an ephemeral note). */
   async followUp(message: OutgoingMessage): Promise<boolean> {
+    if (this.#sealed) return false;
     try {
       await this.interaction.followUp(toReply(message));
       return true;
@@ -106,6 +117,7 @@ export class Responder {
    * interaction can no longer be answered. Mentions only `mention`.
    */
   async postInChannel(channelId: string, message: OutgoingMessage, mention: string): Promise<void> {
+    if (this.#sealed) return;
     const files = message.files ?? [];
     await this.interaction.client.rest.post(Routes.channelMessages(channelId), {
       body: {
@@ -116,6 +128,28 @@ export class Responder {
       },
       files: files.map((f) => ({ name: f.name, data: f.data })),
     });
+  }
+
+  /**
+   * The last word at shutdown: sends `final` the way the state allows (an edit of a deferred
+   * reply, or a first response), then refuses every later send, so a command still running
+   * cannot contradict it.
+   */
+  async seal(final?: OutgoingMessage): Promise<void> {
+    if (this.#sealed) return;
+    this.#sealed = true;
+    if (!final) return;
+    try {
+      if (this.state === 'deferred') await this.#edit(final);
+      else if (this.state === 'pending') {
+        await this.#initial('reply', async () => {
+          await this.interaction.reply(toReply(final));
+          this.state = 'replied';
+        });
+      }
+    } catch {
+      // Shutting down: nobody is left to tell.
+    }
   }
 
   async #initial(step: 'reply' | 'defer', send: () => Promise<void>): Promise<boolean> {

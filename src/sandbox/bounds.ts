@@ -102,8 +102,4 @@ export class History<T> {
   includes(item: T): boolean {
     return this.values().includes(item);
   }
-
-  get size(): number {
-    return this.values().length;
-  }
 }

@@ -5,6 +5,7 @@
  * SANDBOX_CLOCK_OFFSET_MS (default 0: "Discord's" clock runs this far ahead of ours).
  */
 import 'dotenv/config';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../discord/facts.js';
 import { isLoopbackHost } from '../discord/paths.js';
 import { startSandbox } from './server.js';
 
@@ -23,7 +24,12 @@ const sandbox = await startSandbox({
   host: process.env.SANDBOX_HOST || '127.0.0.1',
   port: intFromEnv('SANDBOX_PORT', 0, 0, 65_535),
   botToken: process.env.SANDBOX_BOT_TOKEN || undefined,
-  heartbeatIntervalMs: intFromEnv('SANDBOX_HEARTBEAT_INTERVAL_MS', 41_250, 100, 600_000),
+  heartbeatIntervalMs: intFromEnv(
+    'SANDBOX_HEARTBEAT_INTERVAL_MS',
+    DEFAULT_HEARTBEAT_INTERVAL_MS,
+    100,
+    600_000,
+  ),
   clockOffsetMs: intFromEnv('SANDBOX_CLOCK_OFFSET_MS', 0, -86_400_000, 86_400_000),
 }).catch((error: NodeJS.ErrnoException) => {
   console.error(

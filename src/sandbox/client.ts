@@ -1,6 +1,7 @@
-import type { ScenarioStep } from './control.js';
-import type { InteractionView, InvokeRequest, MessageView } from './interactions.js';
-import type { RecordedResponse } from './server.js';
+import type { ScenarioStep } from './control/actions.js';
+import type { InvokeRequest } from './invocations.js';
+import type { RecordedResponse } from './rest/recording.js';
+import type { InteractionView, MessageView } from './views.js';
 
 export interface SandboxInfoView {
   restUrl: string;

@@ -17,7 +17,8 @@ import {
 } from 'discord-api-types/v10';
 import { DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES } from '../discord/facts.js';
 import { type OptionValue, parseArgs } from '../discord/options.js';
-import { SANDBOX_PERMISSIONS, type SandboxUser, type SandboxWorld, type StoredMessage } from './world.js';
+import type { SandboxUser, StoredMessage } from './stored.js';
+import { SANDBOX_PERMISSIONS, type SandboxWorld } from './world.js';
 
 /** A slash command's options twice: by name (for the control API's views) and as Discord sends them. */
 export interface CommandOptions {
@@ -27,31 +28,52 @@ export interface CommandOptions {
 
 export type OptionsOutcome = ({ ok: true } & CommandOptions) | { ok: false; problem: string };
 
+type DefinedOption = NonNullable<APIApplicationCommand['options']>[number];
+
 /**
  * Checks what the user typed against the registered command the way Discord's client does before
  * it ever sends the interaction, with the one checker the bot uses too (src/discord/options.ts):
  * the sandbox refuses exactly what the bot would refuse. Typed mode, since a person types text.
+ * With `subcommand` (`/classroom set`), the options are that subcommand's, sent inside it.
  */
-export function checkedOptions(command: APIApplicationCommand, raw: Record<string, unknown>): OptionsOutcome {
-  const given = Object.entries(raw).map(([name, value]) => ({ name, value }));
+export function checkedOptions(
+  command: APIApplicationCommand,
+  raw: Record<string, unknown>,
+  subcommand: string | null = null,
+): OptionsOutcome {
+  const entries = Object.entries(raw).map(([name, value]) => ({ name, value }));
+  const chosen = command.options?.find(
+    (o) => o.type === ApplicationCommandOptionType.Subcommand && o.name === subcommand,
+  );
+  if (subcommand !== null && !chosen) {
+    return { ok: false, problem: `\`/${command.name}\` has no subcommand \`${subcommand.slice(0, 50)}\`.` };
+  }
+  const given =
+    subcommand === null
+      ? entries
+      : [{ name: subcommand, type: ApplicationCommandOptionType.Subcommand, options: entries }];
   const parsed = parseArgs(command, given, { typed: true });
   if (!parsed.ok) return parsed;
+  const defined = (chosen ? (chosen as { options?: DefinedOption[] }).options : command.options) ?? [];
   const values: Record<string, OptionValue> = {};
   const list: APIApplicationCommandInteractionDataOption[] = [];
-  for (const option of command.options ?? []) {
+  for (const option of defined) {
     const value = parsed.args[option.name];
     if (value === undefined) continue;
     values[option.name] = value;
     list.push({ name: option.name, type: option.type, value } as APIApplicationCommandInteractionDataOption);
   }
-  return { ok: true, values, list };
+  return { ok: true, values, list: inSubcommand(subcommand, list) };
 }
 
 /**
  * The options as given, unchecked: what a stale or hostile client sends (`validate: false`). Each
  * entry's type follows its JSON value, since there is no definition to follow.
  */
-export function optionsAsGiven(raw: Record<string, unknown>): OptionsOutcome {
+export function optionsAsGiven(
+  raw: Record<string, unknown>,
+  subcommand: string | null = null,
+): OptionsOutcome {
   const values: Record<string, OptionValue> = {};
   const list: APIApplicationCommandInteractionDataOption[] = [];
   for (const [name, value] of Object.entries(raw)) {
@@ -69,7 +91,18 @@ export function optionsAsGiven(raw: Record<string, unknown>): OptionsOutcome {
     }
     values[name] = value;
   }
-  return { ok: true, values, list };
+  return { ok: true, values, list: inSubcommand(subcommand, list) };
+}
+
+/** Discord sends a subcommand's options inside it: one option, of type Subcommand. */
+function inSubcommand(
+  subcommand: string | null,
+  list: APIApplicationCommandInteractionDataOption[],
+): APIApplicationCommandInteractionDataOption[] {
+  if (subcommand === null) return list;
+  return [
+    { name: subcommand, type: ApplicationCommandOptionType.Subcommand, options: list },
+  ] as APIApplicationCommandInteractionDataOption[];
 }
 
 export interface PayloadBase {

@@ -2,7 +2,8 @@ import type { APIInteraction, InteractionType } from 'discord-api-types/v10';
 import { INITIAL_RESPONSE_DEADLINE_MS, INTERACTION_TOKEN_LIFETIME_MS } from '../discord/facts.js';
 import { BoundedMap, type Bounds } from '../lib/bounded.js';
 import { FOLLOW_UP_BOUNDS, History, INTERACTION_BOUNDS, REFUSAL_BOUNDS, realNow } from './bounds.js';
-import type { SandboxUser, SandboxWorld } from './world.js';
+import type { SandboxUser } from './stored.js';
+import type { SandboxWorld } from './world.js';
 
 export type InteractionStatus = 'pending' | 'replied' | 'deferred' | 'failed';
 
@@ -101,10 +102,6 @@ export class InteractionStore {
   get size(): number {
     this.sweep();
     return this.#byId.size;
-  }
-
-  get bounds(): Bounds {
-    return this.#byId.bounds;
   }
 
   /** Called with each new interaction (the server dispatches INTERACTION_CREATE). */

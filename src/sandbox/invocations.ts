@@ -5,7 +5,6 @@
 import { InteractionType } from 'discord-api-types/v10';
 import { HttpStatus } from '../discord/facts.js';
 import { randomToken } from './ids.js';
-import type { InteractionRecord, InteractionStore } from './interaction-store.js';
 import {
   buttonPayload,
   checkedOptions,
@@ -13,6 +12,7 @@ import {
   hasEnabledButton,
   optionsAsGiven,
 } from './interaction-payload.js';
+import type { InteractionRecord, InteractionStore } from './interaction-store.js';
 import type { SandboxWorld } from './world.js';
 
 /** Why the sandbox would not send it; the control API answers `status` with `{ error: message }`. */
@@ -51,10 +51,16 @@ export function invokeCommand(
   store: InteractionStore,
   request: InvokeRequest,
 ): InteractionRecord {
-  const name = String(request.command ?? '')
+  // As a person types it: "block", "/block", or a command and its subcommand ("classroom set").
+  const [name = '', subcommand = null, ...more] = String(request.command ?? '')
     .replace(/^\//, '')
-    .trim();
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   if (!name) throw new InvocationError('"command" is required, e.g. "block"');
+  if (more.length > 0) {
+    throw new InvocationError('"command" is a command and at most one subcommand, e.g. "classroom set"');
+  }
   if (!request.user || typeof request.user !== 'string') {
     throw new InvocationError('"user" is required, e.g. "alice"');
   }
@@ -76,13 +82,14 @@ export function invokeCommand(
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvocationError('"options" must be an object, e.g. { "ms": 4000 }');
   }
-  const options = registered && validate ? checkedOptions(registered, raw) : optionsAsGiven(raw);
+  const options =
+    registered && validate ? checkedOptions(registered, raw, subcommand) : optionsAsGiven(raw, subcommand);
   if (!options.ok) throw new InvocationError(options.problem);
   const base = newIdentity(world, request.user);
   return store.create({
     ...base,
     type: InteractionType.ApplicationCommand,
-    command: name,
+    command: subcommand ? `${name} ${subcommand}` : name,
     options: options.values,
     customId: null,
     sourceMessageId: null,

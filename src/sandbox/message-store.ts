@@ -1,6 +1,6 @@
 import { BoundedMap, type Bounds } from '../lib/bounded.js';
 import { ATTACHMENT_BOUNDS, CHANNEL_MESSAGE_BOUNDS, realNow } from './bounds.js';
-import type { StoredAttachment, StoredMessage } from './world.js';
+import type { StoredAttachment, StoredMessage } from './stored.js';
 
 export interface MessageStoreBounds {
   /** Per channel. */

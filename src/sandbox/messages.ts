@@ -2,7 +2,8 @@ import type { APIEmbed, APIMessageTopLevelComponent } from 'discord-api-types/v1
 import { ErrorCode, HttpStatus, MessageFlag, MessageLimits } from '../discord/facts.js';
 import { History, MESSAGE_EDIT_BOUNDS } from './bounds.js';
 import { ApiError, type UploadedFile } from './http.js';
-import type { SandboxUser, SandboxWorld, StoredAttachment, StoredMessage } from './world.js';
+import type { SandboxUser, StoredAttachment, StoredMessage } from './stored.js';
+import type { SandboxWorld } from './world.js';
 
 /** The message fields a bot may send (create, callback data, webhook edit). */
 export interface MessageBody {

@@ -5,7 +5,8 @@
 import { InteractionType } from 'discord-api-types/v10';
 import { MessageFlag } from '../discord/facts.js';
 import type { InteractionRecord, InteractionStatus, InteractionStore, Refusal } from './interaction-store.js';
-import type { SandboxWorld, StoredMessage } from './world.js';
+import type { StoredMessage } from './stored.js';
+import type { SandboxWorld } from './world.js';
 
 export interface InteractionView {
   id: string;

@@ -2,7 +2,6 @@ import type {
   APIApplicationCommand,
   APIAttachment,
   APIChannel,
-  APIEmbed,
   APIGuild,
   APIGuildMember,
   APIMessage,
@@ -10,53 +9,12 @@ import type {
 } from 'discord-api-types/v10';
 import { ChannelType, MessageType } from 'discord-api-types/v10';
 import { BoundedMap, type Bounds } from '../lib/bounded.js';
-import { ATTACHMENT_BOUNDS, CHANNEL_MESSAGE_BOUNDS, type History, realNow, USER_BOUNDS } from './bounds.js';
+import { ATTACHMENT_BOUNDS, CHANNEL_MESSAGE_BOUNDS, realNow, USER_BOUNDS } from './bounds.js';
 import type { SandboxClock } from './clock.js';
 import { SnowflakeFactory } from './ids.js';
 import { MessageStore, type MessageStoreBounds } from './message-store.js';
 
-/** A user of the sandbox as Discord's API shows it (every field the spec requires). */
-export interface SandboxUser {
-  id: string;
-  username: string;
-  discriminator: string;
-  global_name: string | null;
-  avatar: string | null;
-  public_flags: number;
-  flags: number;
-  primary_guild: null;
-  bot?: boolean;
-}
-
-export interface StoredAttachment {
-  id: string;
-  filename: string;
-  contentType: string;
-  data: Buffer;
-}
-
-/** A message as the sandbox keeps it: the API shape plus what lessons need (edit history). */
-export interface StoredMessage {
-  id: string;
-  channelId: string;
-  author: SandboxUser;
-  content: string;
-  embeds: APIEmbed[];
-  components: APIMessageTopLevelComponent[];
-  attachments: StoredAttachment[];
-  flags: number;
-  createdAt: number;
-  editedAt: number | null;
-  /** Sandbox-clock times of its edits, oldest first: a ticker's frozen seconds show up here. */
-  edits: History<number>;
-  interactionId: string | null;
-  webhookId: string | null;
-  mentions: SandboxUser[];
-  deleted: boolean;
-}
-
-/** Users are capped so a script inventing names cannot grow the sandbox without bound. */
-export const MAX_USERS = USER_BOUNDS.maxEntries;
+import type { SandboxUser, StoredAttachment, StoredMessage } from './stored.js';
 
 /**
  * What the sandbox grants everyone in its guild (and the bot): every permission a lesson needs,

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createBot, type LoopLabBot } from '../../src/bot/create-bot.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -26,7 +29,21 @@ export async function startLoopLab(
   } = {},
 ) {
   const sandbox: SandboxThread = await startSandboxThread({ recordResponses: true, ...options.sandbox });
-  const config = loadConfig({ POOL_SIZE: '1', LOG_LEVEL: 'debug', ...options.env }, false);
+  // No cooldown unless a test asks for one (tests/guards.test.ts does): most tests send one person's
+  // demos back to back.
+  // Tests drive many demos per user and guild in a few seconds: the classroom's brakes are off
+  // unless a test is about them, and each bot keeps its settings in a folder of its own.
+  const config = loadConfig(
+    {
+      POOL_SIZE: '1',
+      LOG_LEVEL: 'debug',
+      COOLDOWN_MS: '0',
+      MAIN_THREAD_BUDGET_MS: '60000',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'looplab-data-')),
+      ...options.env,
+    },
+    false,
+  );
   const logs: LogLine[] = [];
   const raw: string[] = [];
   const destination = new Writable({

@@ -9,7 +9,10 @@ import { type RestDependencies, type RestRoute, route } from './route.js';
 
 export function applicationRoutes({ world }: RestDependencies): RestRoute[] {
   return [
-    route('GET', '/applications/@me', true, () => ({ status: HttpStatus.Ok, body: applicationPayload(world) })),
+    route('GET', '/applications/@me', true, () => ({
+      status: HttpStatus.Ok,
+      body: applicationPayload(world),
+    })),
     ...commandRoutes(world, null),
     ...commandRoutes(world, world.guildId),
   ];
@@ -21,7 +24,8 @@ function commandRoutes(world: SandboxWorld, guildId: string | null): RestRoute[]
   const one = `${list}/{command}`;
   const commands = () => world.commandsFor(guildId);
   const scope = (params: RouteParams) => {
-    if (params.app !== world.applicationId) throw new ApiError(HttpStatus.NotFound, ErrorCode.UnknownApplication);
+    if (params.app !== world.applicationId)
+      throw new ApiError(HttpStatus.NotFound, ErrorCode.UnknownApplication);
     if (guildId && params.guild !== guildId) throw new ApiError(HttpStatus.NotFound, ErrorCode.UnknownGuild);
   };
   const existing = (params: RouteParams): APIApplicationCommand => {

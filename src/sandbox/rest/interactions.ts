@@ -8,7 +8,8 @@ import { ErrorCode, HttpStatus, MessageFlag } from '../../discord/facts.js';
 import { ApiError } from '../http.js';
 import type { InteractionRecord, InteractionStore } from '../interaction-store.js';
 import { createMessage, editMessage } from '../messages.js';
-import type { SandboxWorld, StoredMessage } from '../world.js';
+import type { StoredMessage } from '../stored.js';
+import type { SandboxWorld } from '../world.js';
 import { type RestDependencies, type RestResult, type RestRoute, type RouteContext, route } from './route.js';
 
 /** The callback types Discord takes, in the order its error message lists them. */
@@ -195,7 +196,8 @@ function callback(
   // Only a response that is a message (a reply, or the updated message) comes back as a resource.
   if (
     message &&
-    (type === InteractionResponseType.ChannelMessageWithSource || type === InteractionResponseType.UpdateMessage)
+    (type === InteractionResponseType.ChannelMessageWithSource ||
+      type === InteractionResponseType.UpdateMessage)
   ) {
     body.resource = { type, message: world.messagePayload(message) };
   }

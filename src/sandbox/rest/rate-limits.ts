@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorCode, HttpStatus } from '../../discord/facts.js';
-import { type Bounds, BoundedMap } from '../../lib/bounded.js';
+import { BoundedMap, type Bounds } from '../../lib/bounded.js';
 import { ARMED_RATE_LIMIT_BOUNDS, realNow } from '../bounds.js';
 import type { RestResult } from './route.js';
 
@@ -50,7 +50,12 @@ function tooManyRequests(route: string, retryAfterMs: number, nowMs: number): Re
   const resetAt = (nowMs + retryAfterMs) / 1000;
   return {
     status: HttpStatus.TooManyRequests,
-    body: { message: 'You are being rate limited.', retry_after: seconds, global: false, code: ErrorCode.General },
+    body: {
+      message: 'You are being rate limited.',
+      retry_after: seconds,
+      global: false,
+      code: ErrorCode.General,
+    },
     headers: {
       'retry-after': String(Math.ceil(seconds)),
       'x-ratelimit-limit': '1',

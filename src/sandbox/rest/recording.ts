@@ -1,6 +1,7 @@
 /** REST responses kept for conformance checks (GET /sandbox/responses, with `recordResponses`). */
-import { TimeWindow } from '../../lib/bounded.js';
+
 import { tokenlessPath } from '../../discord/paths.js';
+import { TimeWindow } from '../../lib/bounded.js';
 import { RECORDED_RESPONSE_BOUNDS, realNow } from '../bounds.js';
 
 export interface RecordedResponse {

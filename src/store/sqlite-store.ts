@@ -1,0 +1,138 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
+import { type GuildOverrides, type SettingsStore, StoreError } from './settings-store.js';
+
+export const SQLITE_FILE = 'looplab.db';
+
+interface Row {
+  max_ms: number | null;
+  cooldown_ms: number | null;
+  budget_ms: number | null;
+  concurrent: number | null;
+  paused: number;
+  updated_by: string | null;
+  updated_at: number | null;
+}
+
+/**
+ * The embedded store: one SQLite file in DATA_DIR (created on first use). It fails loudly at
+ * open — an unwritable folder, a file that is not a database, a schema from a newer LoopLab —
+ * and never resets anything by itself.
+ */
+export function openSqliteStore(dataDir: string): SettingsStore {
+  const dir = resolve(dataDir);
+  const file = join(dir, SQLITE_FILE);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new StoreError(
+      `DATA_DIR=${dataDir} cannot be used: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Set DATA_DIR to a folder LoopLab can create and write (it keeps the classroom settings there).`,
+      { cause: error },
+    );
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, file);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    const code = (error as { code?: string }).code;
+    const hint =
+      code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT'
+        ? 'it is not a readable SQLite database (corrupt, or another file). Nothing was changed: move it away to start with fresh settings, or restore it from a backup'
+        : code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN'
+          ? 'it cannot be opened for writing. Check the file and DATA_DIR permissions'
+          : (error as Error).message;
+    throw new StoreError(`The settings store ${file} cannot be opened: ${hint}.`, { cause: error });
+  }
+
+  const select = db.prepare<[string], Row>('SELECT * FROM guild_settings WHERE guild_id = ?');
+  const upsert = db.prepare(
+    `INSERT INTO guild_settings (guild_id, max_ms, cooldown_ms, budget_ms, concurrent, paused, updated_by, updated_at)
+     VALUES (@guildId, @maxMs, @cooldownMs, @budgetMs, @concurrent, @paused, @updatedBy, @updatedAt)
+     ON CONFLICT (guild_id) DO UPDATE SET
+       max_ms = excluded.max_ms, cooldown_ms = excluded.cooldown_ms, budget_ms = excluded.budget_ms,
+       concurrent = excluded.concurrent, paused = excluded.paused,
+       updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+  );
+  const read = (guildId: string): GuildOverrides => {
+    const row = select.get(guildId);
+    return row ? fromRow(row) : {};
+  };
+  const write = db.transaction((guildId: string, patch: Omit<GuildOverrides, 'updatedAt'>) => {
+    const next: GuildOverrides = { ...read(guildId), ...definedOnly(patch), updatedAt: Date.now() };
+    upsert.run({
+      guildId,
+      maxMs: next.maxMs ?? null,
+      cooldownMs: next.cooldownMs ?? null,
+      budgetMs: next.budgetMs ?? null,
+      concurrent: next.concurrent ?? null,
+      paused: next.paused ? 1 : 0,
+      updatedBy: next.updatedBy ?? null,
+      updatedAt: next.updatedAt ?? null,
+    });
+    return next;
+  });
+
+  return {
+    location: file,
+    async get(guildId) {
+      return read(guildId);
+    },
+    async update(guildId, patch) {
+      try {
+        return write(guildId, patch);
+      } catch (error) {
+        throw new StoreError(`could not save the settings in ${file}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database, file: string): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+  const current =
+    (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+  if (current > LATEST_VERSION) {
+    throw new StoreError(
+      `The settings store ${file} has schema version ${current}, newer than this LoopLab knows (${LATEST_VERSION}). Run the newer LoopLab, or point DATA_DIR elsewhere.`,
+    );
+  }
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)',
+  );
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.description, Date.now());
+    })();
+  }
+}
+
+function fromRow(row: Row): GuildOverrides {
+  return definedOnly({
+    maxMs: row.max_ms ?? undefined,
+    cooldownMs: row.cooldown_ms ?? undefined,
+    budgetMs: row.budget_ms ?? undefined,
+    concurrent: row.concurrent ?? undefined,
+    paused: row.paused === 1 ? true : undefined,
+    updatedBy: row.updated_by ?? undefined,
+    updatedAt: row.updated_at ?? undefined,
+  });
+}
+
+function definedOnly<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
