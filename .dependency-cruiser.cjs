@@ -58,21 +58,44 @@ module.exports = {
       comment:
         'src/contracts/ holds the types every room shares (CommandRun, CommandResult, the response ' +
         'session, BotContext, custom ids): it may import only src/discord/ and src/lib/, plus types ' +
-        'from measure, work, log and config. Anything more and every room would depend on everything.',
+        'from measure, work, log, config, classroom and store. Anything more and every room would depend ' +
+        'on everything.',
       from: { path: '^src/contracts/' },
       to: {
         path: '^(src/|commands/)',
-        pathNot: room('contracts', 'discord', 'lib', 'measure', 'work', 'log', 'config'),
+        pathNot: room('contracts', 'discord', 'lib', 'measure', 'work', 'log', 'config', 'classroom', 'store'),
       },
     },
     {
       name: 'contracts-types-only',
       severity: 'error',
       comment:
-        'src/contracts/ may name the types of measure, work, log and config (`import type`), never ' +
-        'their values: a contract that runs code of another room is no longer a contract.',
+        'src/contracts/ may name the types of measure, work, log, config, classroom and store ' +
+        '(`import type`), never their values: a contract that runs code of another room is no longer ' +
+        'a contract.',
       from: { path: '^src/contracts/' },
-      to: { path: room('measure', 'work', 'log', 'config'), dependencyTypesNot: ['type-only'] },
+      to: {
+        path: room('measure', 'work', 'log', 'config', 'classroom', 'store'),
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'classroom-is-policy',
+      severity: 'error',
+      comment:
+        "src/classroom/ is a teacher's brakes and each guild's settings: plain rules over plain data. " +
+        'It decides; it never sends (router), renders (report) or talks to Discord (discord.js).',
+      from: { path: '^src/classroom/' },
+      to: { path: [room('router', 'report', 'demos', 'bot', 'contracts', 'measure', 'work'), DISCORD_JS] },
+    },
+    {
+      name: 'store-is-storage',
+      severity: 'error',
+      comment:
+        'src/store/ keeps settings behind one interface (SQLite now, PostgreSQL later): it knows ' +
+        'nothing of the bot, its policy or Discord.',
+      from: { path: '^src/store/' },
+      to: { path: ['^(src/|commands/)', DISCORD_JS], pathNot: room('store', 'lib') },
     },
     {
       name: 'demos-return-outcomes',

@@ -1,22 +1,21 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
- * The end-to-end files: each starts the sandbox (and usually the real bot with real discord.js),
- * and several block the event loop on purpose. Everything else under tests/ is a unit file.
- * tests/architecture.test.ts checks that every file that starts a sandbox is listed here.
+ * A test file is end-to-end when it starts the sandbox (usually with the real bot and real
+ * discord.js) or a process: a call to startLoopLab(), startSandboxThread(), startTinyBot() or
+ * spawn(). Several of those block the event loop on purpose. Every other file under tests/ is a
+ * unit file. Decided from the files themselves, so a new end-to-end file can never land in the fast
+ * project by being forgotten in a list.
  */
-export const E2E_FILES = [
-  'tests/bot.test.ts',
-  'tests/classroom.test.ts',
-  'tests/guards.test.ts',
-  'tests/pipeline.test.ts',
-  'tests/robustness.test.ts',
-  'tests/sandbox.test.ts',
-  'tests/sandbox-conformance.test.ts',
-  'tests/scripts.test.ts',
-  'tests/shutdown.test.ts',
-  'tests/teaching.test.ts',
-];
+export const STARTS_A_SANDBOX = /\bstart(LoopLab|SandboxThread|TinyBot|Sandbox)\(|\bspawn\(/;
+
+export const E2E_FILES = readdirSync(join(import.meta.dirname, 'tests'))
+  .filter((f) => f.endsWith('.test.ts'))
+  .filter((f) => STARTS_A_SANDBOX.test(readFileSync(join(import.meta.dirname, 'tests', f), 'utf8')))
+  .map((f) => `tests/${f}`)
+  .sort();
 
 export default defineConfig({
   test: {

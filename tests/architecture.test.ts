@@ -1,19 +1,10 @@
 import { execFile } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2E_FILES } from '../vitest.config.js';
+import config, { E2E_FILES, STARTS_A_SANDBOX } from '../vitest.config.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
@@ -178,18 +169,28 @@ describe('the real tree', () => {
 });
 
 describe('vitest projects', () => {
-  it('every test file that starts the sandbox, the bot or a process is in the e2e project', () => {
-    const files = readdirSync(join(ROOT, 'tests')).filter((f) => f.endsWith('.test.ts'));
-    // A call that starts one, not an import of a helper or a type.
-    const starts = /\bstart(LoopLab|SandboxThread|TinyBot|Sandbox)\(|\bspawn\(/;
-    const starters = files.filter((f) => starts.test(readFileSync(join(ROOT, 'tests', f), 'utf8')));
-    expect(starters).toContain('bot.test.ts');
-    for (const f of starters)
-      expect(
-        E2E_FILES,
-        `tests/${f} starts the sandbox or a process: add it to E2E_FILES in vitest.config.ts`,
-      ).toContain(`tests/${f}`);
-    for (const f of E2E_FILES)
-      expect(existsSync(join(ROOT, f)), `${f} is listed in E2E_FILES but missing`).toBe(true);
+  it('puts the files that start the sandbox, the bot or a process in e2e, and only those', () => {
+    for (const f of ['bot', 'classroom', 'guards', 'robustness', 'sandbox', 'scripts', 'teaching'])
+      expect(E2E_FILES).toContain(`tests/${f}.test.ts`);
+    for (const f of ['architecture', 'snowflake', 'measure', 'timeline', 'logger', 'config', 'work'])
+      expect(E2E_FILES).not.toContain(`tests/${f}.test.ts`);
+    // What decides it: a call that starts one, not an import of a helper or a type.
+    expect(STARTS_A_SANDBOX.test("import { embedText } from './support/looplab.js';")).toBe(false);
+    expect(STARTS_A_SANDBOX.test("import type { SandboxThread } from '../src/sandbox/thread.js';")).toBe(
+      false,
+    );
+    // (Assembled, so that this file itself does not look like one that starts a sandbox.)
+    expect(STARTS_A_SANDBOX.test(`lab = await start${'LoopLab'}({ env });`)).toBe(true);
+    expect(STARTS_A_SANDBOX.test(`const child = ${'spawn'}('npm', ['start']);`)).toBe(true);
+  });
+
+  it('runs the e2e files one at a time in forks, after the unit files', () => {
+    const projects = (config.test?.projects ?? []) as Array<{ test: Record<string, unknown> }>;
+    const byName = Object.fromEntries(projects.map((p) => [p.test.name, p.test]));
+    expect(Object.keys(byName)).toEqual(['unit', 'e2e']);
+    expect(byName.e2e).toMatchObject({ include: E2E_FILES, pool: 'forks', fileParallelism: false });
+    expect(byName.unit).toMatchObject({ include: ['tests/**/*.test.ts'], exclude: E2E_FILES });
+    const order = (p: Record<string, unknown>) => (p.sequence as { groupOrder: number }).groupOrder;
+    expect(order(byName.unit!)).toBeLessThan(order(byName.e2e!));
   });
 });

@@ -67,6 +67,8 @@ describe('loadConfig with values', () => {
         MAX_BLOCK_MS: '2500',
         COOLDOWN_MS: '15000',
         MAX_CONCURRENT_DEMOS: '2',
+        MAIN_THREAD_BUDGET_MS: ' 30000 ',
+        DATA_DIR: ' /var/lib/looplab ',
         DEPLOY_ON_START: 'off',
         SANDBOX_HOST: '0.0.0.0',
         SANDBOX_PORT: '8080',
@@ -86,6 +88,8 @@ describe('loadConfig with values', () => {
       maxBlockMs: 2500,
       cooldownMs: 15_000,
       maxConcurrentDemos: 2,
+      mainThreadBudgetMs: 30_000,
+      dataDir: '/var/lib/looplab',
       deployOnStart: false,
       sandbox: { host: '0.0.0.0', port: 8080, clockOffsetMs: -120_400, heartbeatIntervalMs: 500 },
     });

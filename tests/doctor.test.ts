@@ -31,6 +31,7 @@ function facts(overrides: Partial<InteractionSnapshot> = {}): InteractionSnapsho
     utilization: { elu: 0.1, cpuMs: 10, wallMs: 3_300 },
     restQueueMs: 2,
     rateLimits: [],
+    serverErrors: [],
     clockUncertaintyMs: 100,
     initialResponsesSent: 1,
     editableUntil: T + 900_000,

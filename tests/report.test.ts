@@ -45,6 +45,7 @@ function snapshot(overrides: Partial<InteractionSnapshot> = {}): InteractionSnap
     utilization: { elu: 0.97, cpuMs: 3_300, wallMs: 3_400 },
     restQueueMs: 1,
     rateLimits: [],
+    serverErrors: [],
     clockUncertaintyMs: 80,
     editableUntil: T + 900_000,
     ...overrides,
@@ -112,5 +113,56 @@ describe('a demo report, from facts alone', () => {
     const long = reportFacts(snapshot(), { ...io, label: `/io ${'9'.repeat(3_000)}` });
     expect(channelExplanation(long).length).toBe(2_000);
     expect(channelExplanation(long).endsWith('…')).toBe(true);
+  });
+
+  it('says when Discord answered 5xx and @discordjs/rest retried, and the doctor blames the queue', () => {
+    const retried = facts({
+      verdict: 'answering',
+      firstResponseMs: 2_400,
+      blockers: [],
+      restQueueMs: 2_300,
+      serverErrors: [
+        { at: T + 150, route: '/interactions/:id/:token/callback', status: 503, interactionId: '42' },
+      ],
+      marks: { created: T, received: T + 50, handlerStart: T + 60, ackSent: T + 100 },
+    });
+    const [embed] = demoMessage(retried).embeds!;
+    expect(embed!.description).toContain(
+      '**Why:** the first response waited 2300 ms in @discordjs/rest’s queue (Discord answered 503 on /interactions/:id/:token/callback and @discordjs/rest retried).',
+    );
+    const timeline = embed!.fields!.find((f) => f.name.startsWith('Timeline'))!;
+    expect(timeline.value).toContain(
+      'Discord answered **503** on `/interactions/:id/:token/callback` at +150 ms: @discordjs/rest retried.',
+    );
+  });
+
+  it('tells a learner in plain words that the worker failed, and that nobody else was affected', () => {
+    const failed = reportFacts(
+      snapshot({
+        verdict: 'deferred',
+        firstResponseMs: 3,
+        totalMs: 900,
+        blockers: [],
+        marks: { created: T, received: T + 1, ackConfirmed: T + 3, workStart: T + 4, workEnd: T + 890 },
+      }),
+      {
+        strategy: 'nonblock',
+        label: '/nonblock 500',
+        kind: 'cpu',
+        requestedMs: 500,
+        failure: {
+          kind: 'out-of-memory',
+          reason: 'the worker thread ran out of memory (limit 256 MB) and was replaced',
+        },
+      },
+    );
+    const [embed] = demoMessage(failed).embeds!;
+    expect(embed!.description).toMatch(
+      /^Deferred in \*\*3 ms\*\*, but the work \*\*failed\*\* after 0\.90 s: the worker thread ran out of memory \(limit 256 MB\) and was replaced\./,
+    );
+    expect(embed!.color).toBe(0xed4245);
+    expect(embed!.fields!.find((f) => f.name === 'Work')!.value).toBe(
+      'It did not finish: the worker thread ran out of memory (limit 256 MB) and was replaced. The main thread and everyone else were not affected, and the next task runs on a fresh worker.',
+    );
   });
 });

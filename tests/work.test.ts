@@ -147,6 +147,7 @@ describe('work pool', () => {
   it('rejects bad input from the worker and survives it', async () => {
     if (!pool) throw new Error('pool not created');
     await expect(pool.run('bogus' as never, 10)).rejects.toThrow(/Unknown work kind/);
+    await expect(pool.run('bogus' as never, 10)).rejects.toMatchObject({ kind: 'threw', replaced: false });
     const result = await pool.run('sleep', 5);
     expect(result.elapsedMs).toBeGreaterThanOrEqual(5);
   });

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DefaultRestOptions, RESTEvents } from '@discordjs/rest';
-import { Client, Events, GatewayIntentBits, Routes } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Routes, Status } from 'discord.js';
 import type { Config } from '../config/env.js';
 import { Classroom } from '../classroom/classroom.js';
-import type { BotContext } from '../contracts/context.js';
+import type { BotContext, Telemetry } from '../contracts/context.js';
 import { stopAllTickers } from '../demos/ticker.js';
 import { type Logger, registerSecret } from '../log/logger.js';
 import type { ClockOffsetEstimator } from '../measure/clock-offset.js';
@@ -14,6 +14,7 @@ import { createDispatcher } from '../router/dispatch.js';
 import { type CommandRegistry, definitionsOf, loadCommands } from '../router/registry.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
+import { isTelemetryService, observePool } from '../telemetry/telemetry.js';
 import { createWorkPool } from '../work/pool.js';
 import { deployCommands } from './deploy.js';
 
@@ -43,6 +44,11 @@ export interface BotOptions {
   commands?: CommandRegistry;
   /** Where the watchdog thread writes (tests); default standard output. */
   watchdogLogFile?: string;
+  /**
+   * Where each interaction's outcome is reported (metrics); default nowhere. A TelemetryService
+   * (src/telemetry) is also given the bot's numbers: loop delay, utilisation, pool, gateway, 429s.
+   */
+  telemetry?: Telemetry;
   /** The classroom settings store; default the SQLite file in DATA_DIR (opened here: a bad one fails now). */
   store?: SettingsStore;
 }
@@ -95,7 +101,10 @@ export async function createBot({
       global: info.global,
     });
   });
-  const pool = createWorkPool(config.poolSize);
+  const telemetry = options.telemetry;
+  const service = isTelemetryService(telemetry) ? telemetry : null;
+  const basePool = createWorkPool(config.poolSize);
+  const pool = service ? observePool(basePool, (task) => service.poolTask(task)) : basePool;
   const ctx: BotContext = {
     config,
     logger,
@@ -103,12 +112,21 @@ export async function createBot({
     pool,
     inFlight: new Map(),
     classroom: new Classroom(config, store),
+    telemetry: telemetry ?? { interaction() {} },
     gateway() {
       const lastPing = client.ws.shards.first()?.lastPingTimestamp ?? -1;
       return { pingMs: client.ws.ping, lastAckAt: lastPing > 0 ? lastPing : null };
     },
     startedAt: Date.now(),
   };
+  // Every shard has finished identifying (or resuming): what /healthz calls "connected".
+  const gatewayConnected = () =>
+    client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready);
+  const detachTelemetry = service?.attach({
+    measure,
+    pool,
+    gateway: () => ({ ...ctx.gateway(), connected: gatewayConnected() }),
+  });
   const commands = options.commands ?? (await loadCommands());
   const components = new ComponentRegistry();
   for (const command of commands.values()) {
@@ -151,6 +169,7 @@ export async function createBot({
         stopAllTickers();
         const drained = await dispatch.drain(graceMs);
         await pool.close();
+        detachTelemetry?.();
         await measure.stop();
         await client.destroy();
         await ctx.classroom.close();

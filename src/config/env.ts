@@ -25,6 +25,12 @@ export interface Config {
   /** Register the slash commands at start (guild if GUILD_ID, else global). */
   deployOnStart: boolean;
   sandbox: { host: string; port: number; clockOffsetMs: number; heartbeatIntervalMs: number };
+  /**
+   * The health and metrics server (GET /healthz, GET /metrics), on its own thread. `port` null:
+   * METRICS_PORT=off; 0: any free port. `stallLimitMs`: /healthz says 503 once the main thread has
+   * been stuck longer than this.
+   */
+  metrics: { host: string; port: number | null; stallLimitMs: number };
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -36,6 +42,11 @@ export const DEFAULT_MAX_CONCURRENT_DEMOS = 8;
 export const DEFAULT_COOLDOWN_MS = 5_000;
 /** At most 20 s of main-thread blocking per minute and guild: one class can't freeze the bot all lesson. */
 export const DEFAULT_MAIN_THREAD_BUDGET_MS = 20_000;
+
+/** Prometheus' usual port for exporters; the health check of the Docker image asks it too. */
+export const DEFAULT_METRICS_PORT = 9464;
+/** A single stall this long is what /lag calls "loop blocked": past it, /healthz says unhealthy. */
+export const DEFAULT_HEALTH_STALL_LIMIT_MS = 1_000;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -105,6 +116,12 @@ export function loadConfig(
   if (logFormatRaw !== 'pretty' && logFormatRaw !== 'json')
     problems.push('LOG_FORMAT must be pretty or json.');
 
+  const metricsPortRaw = text('METRICS_PORT')?.toLowerCase();
+  const metricsPort =
+    metricsPortRaw === 'off' || metricsPortRaw === 'false' || metricsPortRaw === 'none'
+      ? null
+      : int('METRICS_PORT', DEFAULT_METRICS_PORT, 0, 65_535);
+
   const config: Config = {
     discordToken,
     applicationId: snowflake('DISCORD_APPLICATION_ID'),
@@ -124,6 +141,11 @@ export function loadConfig(
       port: int('SANDBOX_PORT', 0, 0, 65_535),
       clockOffsetMs: int('SANDBOX_CLOCK_OFFSET_MS', 0, -86_400_000, 86_400_000),
       heartbeatIntervalMs: int('SANDBOX_HEARTBEAT_INTERVAL_MS', DEFAULT_HEARTBEAT_INTERVAL_MS, 100, 600_000),
+    },
+    metrics: {
+      host: text('METRICS_HOST') ?? '127.0.0.1',
+      port: metricsPort,
+      stallLimitMs: int('HEALTH_STALL_LIMIT_MS', DEFAULT_HEALTH_STALL_LIMIT_MS, 100, 600_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -16,6 +16,27 @@ export interface GatewayStatus {
   lastAckAt: number | null;
 }
 
+/** How one interaction ended, in the words the logs and /metrics use. */
+export type InteractionOutcome =
+  | 'answered'
+  | 'deferred'
+  | 'expired'
+  | 'edit-expired'
+  | 'acked-elsewhere'
+  | 'refused'
+  | 'failed';
+
+/** Where the router reports each interaction's end (metrics); a no-op unless the wiring sets one. */
+export interface Telemetry {
+  interaction(event: {
+    /** The command (or "component") it ran. */
+    command: string;
+    outcome: InteractionOutcome;
+    /** Created → first response Discord accepted, ms; null when none was accepted. */
+    firstResponseMs: number | null;
+  }): void;
+}
+
 /** What every command and demo can use; built once when the bot starts. */
 export interface BotContext {
   config: Config;
@@ -25,6 +46,7 @@ export interface BotContext {
   inFlight: Map<string, InFlightDemo>;
   /** Each guild's settings and the teacher's brakes. */
   classroom: Classroom;
+  telemetry: Telemetry;
   gateway(): GatewayStatus;
   startedAt: number;
 }

@@ -17,6 +17,8 @@ export interface DemoOutcome {
   slices?: { count: number; longestMs: number; sliceMs: number; othersAnswered: number };
   /** The work never ran because the token was already dead. */
   skipped?: boolean;
+  /** The work did not finish: a worker thread failed (it threw, died, ran out of memory or time). */
+  failure?: { kind: string; reason: string };
 }
 
 export interface IoResult {

@@ -1,5 +1,6 @@
 import type { DemoOutcome } from '../contracts/outcome.js';
 import type { CommandRun } from '../contracts/run.js';
+import { isWorkFailure } from '../work/failure.js';
 import type { WorkKind } from '../work/kinds.js';
 
 /**
@@ -12,7 +13,15 @@ export async function deferAndOffload(run: CommandRun, kind: WorkKind, ms: numbe
   if (!(await run.session.defer())) return { ...base, skipped: true };
   run.trace.mark('workStart');
   const progress = run.session.progress(`running ${kind} work on a worker thread`, ms);
-  const work = await run.ctx.pool.run(kind, ms).finally(() => progress.stop());
-  run.trace.mark('workEnd');
-  return { ...base, work };
+  try {
+    const work = await run.ctx.pool.run(kind, ms).finally(() => progress.stop());
+    return { ...base, work };
+  } catch (error) {
+    // A worker's fault is part of the story, told in plain words; anything else is a bug.
+    if (!isWorkFailure(error)) throw error;
+    run.log.warn({ err: error, failure: error.kind }, 'the work failed on its worker thread');
+    return { ...base, failure: { kind: error.kind, reason: error.reason } };
+  } finally {
+    run.trace.mark('workEnd');
+  }
 }

@@ -3,7 +3,7 @@
  * Source: ../shared/discord-facts.md, checked against discord-api-types v10 and Discord's OpenAPI
  * spec by tests/discord-facts.test.ts (so bot, sandbox and tests cannot agree on a wrong number).
  */
-import { RESTJSONErrorCodes } from 'discord-api-types/v10';
+import { PermissionFlagsBits, RESTJSONErrorCodes } from 'discord-api-types/v10';
 
 /** Time Discord gives a bot to send the first response (callback) to an interaction. */
 export const INITIAL_RESPONSE_DEADLINE_MS = 3_000;
@@ -142,3 +142,33 @@ export const DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** Where a command can be used (`contexts`): a guild, the bot's DM, other private channels. */
 export const ContextType = { Guild: 0, BotDm: 1, PrivateChannel: 2 } as const;
+
+/**
+ * 5xx statuses Discord's API (or its edge) answers during an incident. @discordjs/rest retries each
+ * (3 times by default) without waiting; Discord's own 500 body is `{"message":"500: Internal Server
+ * Error","code":0}` (discord/discord-api-docs#5152).
+ */
+export const ServerErrorStatus = {
+  InternalServerError: 500,
+  BadGateway: 502,
+  ServiceUnavailable: 503,
+  GatewayTimeout: 504,
+} as const;
+
+/** X-RateLimit-Scope of a 429: the bot's own limit, every bot's global one, or a shared resource's. */
+export const RateLimitScope = { User: 'user', Global: 'global', Shared: 'shared' } as const;
+export type RateLimitScope = (typeof RateLimitScope)[keyof typeof RateLimitScope];
+
+/**
+ * `app_permissions` of an interaction in a DM with the bot user: Attach Files, Embed Links, Mention
+ * Everyone and Use External Emojis (there is no guild, so no roles).
+ */
+export const BOT_DM_APP_PERMISSIONS = (
+  PermissionFlagsBits.AttachFiles |
+  PermissionFlagsBits.EmbedLinks |
+  PermissionFlagsBits.MentionEveryone |
+  PermissionFlagsBits.UseExternalEmojis
+).toString();
+
+/** `authorizing_integration_owners` of a guild-installed app in its bot's DMs: key "0" → "0". */
+export const BOT_DM_INTEGRATION_OWNER = '0';

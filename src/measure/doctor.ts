@@ -74,10 +74,16 @@ export function diagnose(facts: InteractionSnapshot): Diagnosis | null {
     };
   }
   const limited = facts.rateLimits[0];
+  const failed = facts.serverErrors.filter((e) => e.route.endsWith('/callback'));
   if ((facts.restQueueMs ?? 0) > SLOW_QUEUE_MS) {
+    const why = limited
+      ? ` (Discord answered 429 on ${limited.route} and asked it to wait ${ms(limited.retryAfterMs)})`
+      : failed.length > 0
+        ? ` (Discord answered ${failed.map((e) => e.status).join(', ')} on ${failed[0]?.route} and @discordjs/rest retried)`
+        : '';
     return {
       cause: 'rest-queue',
-      text: `the first response waited ${ms(facts.restQueueMs ?? 0)} in @discordjs/rest’s queue${limited ? ` (Discord answered 429 on ${limited.route} and asked it to wait ${ms(limited.retryAfterMs)})` : ''}.`,
+      text: `the first response waited ${ms(facts.restQueueMs ?? 0)} in @discordjs/rest’s queue${why}.`,
     };
   }
   return {

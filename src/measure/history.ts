@@ -11,6 +11,6 @@ export const HISTORY_MS = INTERACTION_TOKEN_LIFETIME_MS + 60_000;
 
 /** Bounds for a history of `HISTORY_MS` that gets an entry about every `everyMs` (at most `maxEntries` for event-driven ones). */
 export function historyBounds(opts: { everyMs: number } | { maxEntries: number }): Bounds {
-  const maxEntries = 'everyMs' in opts ? Math.ceil((HISTORY_MS / opts.everyMs) * 1.1) : opts.maxEntries;
+  const maxEntries = 'everyMs' in opts ? Math.ceil(((HISTORY_MS / opts.everyMs) * 11) / 10) : opts.maxEntries;
   return { keepMs: HISTORY_MS, maxEntries };
 }

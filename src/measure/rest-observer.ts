@@ -4,8 +4,10 @@ import type { ClockOffsetEstimator } from './clock-offset.js';
 import { historyBounds } from './history.js';
 
 export interface CallbackTiming {
-  /** When @discordjs/rest actually put the callback request on the wire (after its queue). */
+  /** When @discordjs/rest actually put the (last) callback request on the wire (after its queue). */
   sentAt: number;
+  /** When the first attempt went out (earlier than sentAt when it was retried). */
+  firstSentAt: number;
   receivedAt: number;
   status: number;
 }
@@ -20,6 +22,15 @@ export interface RateLimitHit {
   interactionId?: string;
 }
 
+/** A 5xx Discord answered: @discordjs/rest retries those by itself (up to its `retries`). */
+export interface ServerErrorHit {
+  at: number;
+  route: string;
+  status: number;
+  /** The interaction whose callback or webhook request it was, if any. */
+  interactionId?: string;
+}
+
 type ResponseLike = { headers: { get(name: string): string | null }; status: number };
 
 /**
@@ -30,6 +41,9 @@ type ResponseLike = { headers: { get(name: string): string | null }; status: num
 export class RestObserver {
   readonly #callbacks = new BoundedMap<string, CallbackTiming>(historyBounds({ maxEntries: 10_000 }));
   readonly #rateLimits = new TimeWindow<RateLimitHit>(historyBounds({ maxEntries: 1_000 }));
+  readonly #serverErrors = new TimeWindow<ServerErrorHit>(historyBounds({ maxEntries: 1_000 }));
+  /** Interaction tokens seen in callbacks → their interaction, so webhook requests can be attributed. */
+  readonly #tokens = new BoundedMap<string, string>(historyBounds({ maxEntries: 10_000 }));
 
   constructor(
     private readonly clock: ClockOffsetEstimator,
@@ -42,20 +56,37 @@ export class RestObserver {
       const response = await makeRequest(url, init);
       const receivedAt = Date.now();
       this.clock.addSample(response.headers.get('date'), sentAt, receivedAt);
+      const callback = /\/interactions\/(\d+)\/([^/]+)\/callback/.exec(url);
+      if (callback?.[1] && callback[2]) this.#tokens.set(callback[2], callback[1], receivedAt);
+      const interactionId =
+        callback?.[1] ?? this.#tokens.get(/\/webhooks\/\d+\/([^/?]+)/.exec(url)?.[1] ?? '');
+      const route = tokenlessPath(new URL(url).pathname.replace(/^\/api(\/v\d+)?/, ''), true);
+      if (response.status >= 500) {
+        this.#serverErrors.push(receivedAt, {
+          at: receivedAt,
+          route,
+          status: response.status,
+          ...(interactionId ? { interactionId } : {}),
+        });
+      }
       if (response.status === 429) {
         // @discordjs/rest waits and retries a 429 by itself, emitting only a debug line: note it here.
         const after = Number(response.headers.get('retry-after'));
         this.recordRateLimit({
           at: receivedAt,
-          route: tokenlessPath(new URL(url).pathname.replace(/^\/api(\/v\d+)?/, ''), true),
+          route,
           retryAfterMs: Number.isFinite(after) ? after * 1000 : 0,
           global: response.headers.get('x-ratelimit-global') !== null,
-          interactionId: /\/interactions\/(\d+)\//.exec(url)?.[1],
+          ...(interactionId ? { interactionId } : {}),
         });
       }
-      const callback = /\/interactions\/(\d+)\/[^/]+\/callback/.exec(url);
       if (callback?.[1]) {
-        this.#callbacks.set(callback[1], { sentAt, receivedAt, status: response.status }, receivedAt);
+        const first = this.#callbacks.get(callback[1]);
+        this.#callbacks.set(
+          callback[1],
+          { sentAt, receivedAt, status: response.status, firstSentAt: first?.firstSentAt ?? sentAt },
+          receivedAt,
+        );
       }
       return response;
     };
@@ -76,6 +107,11 @@ export class RestObserver {
   /** Every 429 seen in the history window, oldest first. */
   get rateLimits(): RateLimitHit[] {
     return this.#rateLimits.values();
+  }
+
+  /** 5xx answers to one interaction's own callback and webhook requests. */
+  serverErrorsOf(interactionId: string): ServerErrorHit[] {
+    return this.#serverErrors.values().filter((e) => e.interactionId === interactionId);
   }
 
   /** Limits hit by one interaction's own callback requests. */

@@ -2,7 +2,7 @@ import { INTERACTION_TOKEN_LIFETIME_MS } from '../discord/facts.js';
 import type { DelaySample, DelayStats } from './loop-delay.js';
 import type { Blocker, HoldSpan } from './main-thread.js';
 import type { Measurements } from './measurements.js';
-import type { RateLimitHit } from './rest-observer.js';
+import type { RateLimitHit, ServerErrorHit } from './rest-observer.js';
 import type { InteractionTrace, TraceMarks } from './trace.js';
 import type { WindowUtilization } from './utilization.js';
 
@@ -54,6 +54,8 @@ export interface InteractionSnapshot extends ResponseFacts {
   /** How long the first response waited in @discordjs/rest's queue before going on the wire. */
   restQueueMs: number | null;
   rateLimits: RateLimitHit[];
+  /** 5xx answers to this interaction's requests, which @discordjs/rest retried. */
+  serverErrors: ServerErrorHit[];
   /** ± how well the clock offset to Discord is known (ms, at most 1 s). */
   clockUncertaintyMs: number;
   /** Until when a deferred reply can still be edited (our clock). */
@@ -97,6 +99,7 @@ export function snapshotInteraction(
     restQueueMs:
       sentAt !== undefined && marks.ackSent !== undefined ? Math.max(0, sentAt - marks.ackSent) : null,
     rateLimits: m.rest.rateLimitsOf(trace.interactionId),
+    serverErrors: m.rest.serverErrorsOf(trace.interactionId),
     clockUncertaintyMs: Math.min(m.clock.uncertaintyMs, 1_000),
     editableUntil: marks.created + INTERACTION_TOKEN_LIFETIME_MS,
   };

@@ -4,8 +4,8 @@
  * process.stdout is relayed through the main thread, which is exactly the thread that is stuck.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
-import { LABEL_BYTES, Slot } from './watchdog.js';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { LABEL_BYTES, Slot, TEST_CRASH, type TestCrash } from './watchdog.js';
 
 const { shared, thresholdMs, logFile, format, level } = workerData as {
   shared: SharedArrayBuffer;
@@ -41,7 +41,7 @@ function log(level: 'warn' | 'info', msg: string, fields: Record<string, unknown
   const line =
     format === 'pretty'
       ? `[${new Date(time).toISOString().slice(11, 23)}] ${level.toUpperCase()} (watchdog): ${msg}\n`
-      : `${JSON.stringify({ level: level === 'warn' ? 40 : 30, time, name: 'looplab-watchdog', msg, ...fields })}\n`;
+      : `${JSON.stringify({ level: level === 'warn' ? 40 : 30, time, name: 'looplab-watchdog', threadId, msg, ...fields })}\n`;
   writeSync(fd, line);
 }
 
@@ -81,5 +81,11 @@ const timer = setInterval(poll, 25);
 parentPort?.on('close', () => {
   clearInterval(timer);
   if (logFile) closeSync(fd);
+});
+// Watchdog.killThreadForTest(): die the way a real fault would, so the main thread's restart is tested.
+parentPort?.on('message', (message: Partial<TestCrash> | null) => {
+  if (message?.type !== TEST_CRASH.type) return;
+  if (message.how === 'exit') process.exit(9);
+  throw new Error('deliberate watchdog thread crash (test)');
 });
 parentPort?.postMessage('ready');

@@ -45,7 +45,9 @@ export function verdictLine(facts: ReportFacts): string {
     case 'answering':
       return `Answered after **${ms(facts.firstResponseMs)}** (Discord allows ${ms(INITIAL_RESPONSE_DEADLINE_MS)}).`;
     case 'deferred':
-      return `Deferred in **${ms(facts.firstResponseMs)}**, then done in **${seconds(facts.totalMs)}**.`;
+      return facts.outcome.failure
+        ? `Deferred in **${ms(facts.firstResponseMs)}**, but the work **failed** after ${seconds(facts.totalMs)}: ${facts.outcome.failure.reason}.`
+        : `Deferred in **${ms(facts.firstResponseMs)}**, then done in **${seconds(facts.totalMs)}**.`;
     case 'expired':
       return `Token **expired** after **${ms(facts.firstResponseMs)}**: Discord showed “This interaction failed”.`;
     case 'edit-expired':
@@ -73,7 +75,26 @@ function timelineField(facts: ReportFacts): APIEmbedField {
   }
   if (m.workStart !== undefined) lines.push(`work                 ${at(m.workStart)} → ${at(m.workEnd)}`);
   lines.push(`report               ${at(facts.now)}`);
-  return { name: 'Timeline (since Discord created it)', value: `\`\`\`\n${lines.join('\n')}\n\`\`\`` };
+  const delays = restDelays(facts);
+  return {
+    name: 'Timeline (since Discord created it)',
+    value: truncate(`\`\`\`\n${lines.join('\n')}\n\`\`\`${delays}`, MessageLimits.fieldValue),
+  };
+}
+
+/** What Discord's side did to this interaction's requests: 429s waited out, 5xx retried. */
+function restDelays(facts: ReportFacts): string {
+  const notes = [
+    ...facts.rateLimits.map(
+      (r) =>
+        `Discord answered **429** on \`${r.route}\`${r.global ? ' (global)' : ''}: @discordjs/rest waited ${ms(r.retryAfterMs)} and retried.`,
+    ),
+    ...facts.serverErrors.map(
+      (e) =>
+        `Discord answered **${e.status}** on \`${e.route}\` at +${ms(e.at - facts.marks.created)}: @discordjs/rest retried.`,
+    ),
+  ];
+  return notes.length ? `\n${notes.slice(0, 4).join('\n')}` : '';
 }
 
 function loopField(facts: ReportFacts): APIEmbedField {
@@ -138,7 +159,16 @@ function blockersField(facts: ReportFacts): APIEmbedField {
 }
 
 function workField(facts: ReportFacts): APIEmbedField | null {
-  const { work, io, strategy } = facts.outcome;
+  const { work, io, strategy, failure } = facts.outcome;
+  if (failure) {
+    return {
+      name: 'Work',
+      value: truncate(
+        `It did not finish: ${failure.reason}. The main thread and everyone else were not affected, and the next task runs on a fresh worker.`,
+        MessageLimits.fieldValue,
+      ),
+    };
+  }
   if (work) {
     const where =
       work.threadId === 0
@@ -179,7 +209,7 @@ export function demoEmbed(facts: ReportFacts): APIEmbed {
   const lesson = lessonFor(facts);
   const cause = facts.diagnosis?.text ?? null;
   const color =
-    facts.verdict === 'expired' || facts.verdict === 'edit-expired'
+    facts.verdict === 'expired' || facts.verdict === 'edit-expired' || facts.outcome.failure
       ? Colors.failed
       : facts.firstResponseMs > CLOSE_CALL_MS
         ? Colors.close

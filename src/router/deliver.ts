@@ -17,6 +17,8 @@ export interface Delivery {
   user: { id: string; name: string };
   channelId: string | null;
   log: Logger;
+  /** Set on the way: the interaction was refused (arguments, guards), or failed (an apology). */
+  end: { refused?: boolean; failed?: boolean };
 }
 
 /**

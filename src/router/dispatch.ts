@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatInputCommandInteraction, Interaction, MessageComponentInteraction } from 'discord.js';
-import type { BotContext } from '../contracts/context.js';
+import type { BotContext, InteractionOutcome } from '../contracts/context.js';
 import type { CommandResult, CommandRun, ResponseSession } from '../contracts/run.js';
 import type { Ticket } from '../classroom/policy.js';
+import { resolveSettings } from '../classroom/settings.js';
 import { type GivenOption, parseArgs } from '../discord/options.js';
 import type { Logger } from '../log/logger.js';
 import { runAs } from '../measure/attribution.js';
@@ -80,6 +81,7 @@ export function createDispatcher(
     user: { id: interaction.user.id, name: interaction.user.username },
     channelId: interaction.channelId ?? null,
     log,
+    end: {},
   });
 
   /** Sends a result; a failure to send is logged and apologised for, never thrown. */
@@ -104,6 +106,7 @@ export function createDispatcher(
     const command = commands.get(name);
     if (!command) {
       log.warn('unknown command');
+      delivery.end.refused = true;
       await send(
         ephemeral(
           `I don't know \`/${name}\`. It may come from an older version of LoopLab whose commands are still cached by Discord. Try \`/explain\` to see what I can do.`,
@@ -116,6 +119,7 @@ export function createDispatcher(
     const parsed = parseArgs(definition, options);
     if (!parsed.ok) {
       log.info({ problem: parsed.problem }, 'rejected arguments');
+      delivery.end.refused = true;
       await send(ephemeral(`That didn't work: ${parsed.problem}`), delivery);
       return;
     }
@@ -130,7 +134,12 @@ export function createDispatcher(
     const guildId = interaction.guildId ?? null;
     let ticket: Ticket | null = null;
     if (command.demo) {
-      const settings = await ctx.classroom.settings(guildId);
+      const settings = await ctx.classroom.settings(guildId).catch((error) => {
+        // A store that stopped answering must not cost anyone their interaction: the operator's
+        // settings apply until it is back.
+        log.error({ err: error }, 'could not read the classroom settings; using the operator defaults');
+        return resolveSettings(ctx.config, {});
+      });
       const ms = parsed.args.ms;
       const admission = ctx.classroom.policy.admit(
         {
@@ -145,6 +154,7 @@ export function createDispatcher(
       );
       if (!admission.ok) {
         log.info({ refusal: admission.kind, reason: admission.reason }, 'demo refused by the classroom policy');
+        delivery.end.refused = true;
         await send(ephemeral(admission.reason), delivery);
         return;
       }
@@ -202,6 +212,7 @@ export function createDispatcher(
       return;
     }
     if (!result) {
+      delivery.end.refused = true;
       await send(
         ephemeral(
           'This button belongs to an older LoopLab message or another app, so I can’t act on it. Run the command again to get fresh buttons.',
@@ -234,19 +245,29 @@ export function createDispatcher(
     });
     const responder = responderFor(interaction, trace);
     const delivery = deliveryFor(interaction, trace, responder, log);
-    if (closing) {
-      log.info('refused: shutting down');
-      await send(ephemeral(RESTARTING), delivery);
-      return;
-    }
-    const done = interaction.isChatInputCommand()
-      ? onChatInput(interaction, delivery)
-      : onComponent(interaction as MessageComponentInteraction, delivery);
-    active.set(interaction.id, { responder, done });
+    const command = interaction.isChatInputCommand() ? interaction.commandName : 'component';
     try {
-      await done;
+      if (closing) {
+        log.info('refused: shutting down');
+        delivery.end.refused = true;
+        await send(ephemeral(RESTARTING), delivery);
+        return;
+      }
+      const done = interaction.isChatInputCommand()
+        ? onChatInput(interaction, delivery)
+        : onComponent(interaction as MessageComponentInteraction, delivery);
+      active.set(interaction.id, { responder, done });
+      try {
+        await done;
+      } finally {
+        active.delete(interaction.id);
+      }
     } finally {
-      active.delete(interaction.id);
+      const outcome = outcomeOf(delivery);
+      const { created, ackConfirmed } = trace.marks;
+      const firstResponseMs = ackConfirmed !== undefined ? ackConfirmed - created : null;
+      ctx.telemetry.interaction({ command, outcome, firstResponseMs });
+      log.info({ outcome, firstResponseMs }, `interaction ${outcome}`);
     }
   }
 
@@ -292,8 +313,27 @@ export function createDispatcher(
   return dispatch;
 }
 
+/** How an interaction ended, from what the responder saw and what the pipeline noted. */
+function outcomeOf({ responder, end }: Delivery): InteractionOutcome {
+  if (end.failed) return 'failed';
+  switch (responder.state) {
+    case 'expired':
+      return 'expired';
+    case 'edit-expired':
+      return 'edit-expired';
+    case 'acked-elsewhere':
+      return 'acked-elsewhere';
+    case 'pending':
+      return 'failed';
+    default:
+      if (end.refused) return 'refused';
+      return responder.state === 'deferred' ? 'deferred' : 'answered';
+  }
+}
+
 /** The apology, sent the way the response's state still allows. */
-async function apologise({ responder, log }: Delivery): Promise<void> {
+async function apologise({ responder, log, end }: Delivery): Promise<void> {
+  end.failed = true;
   try {
     if (responder.state === 'pending') await responder.reply({ content: APOLOGY, ephemeral: true });
     // A deferred reply is replaced by the apology (a follow-up would leave "thinking…" forever).

@@ -1,7 +1,37 @@
 import type { ScenarioStep } from './control/actions.js';
+import type { GatewayEvent } from './gateway.js';
+import type { InteractionSummary } from './interaction-store.js';
 import type { InvokeRequest } from './invocations.js';
 import type { RecordedResponse } from './rest/recording.js';
-import type { InteractionView, MessageView } from './views.js';
+import type { InteractionLine, InteractionView, MessageView } from './views.js';
+
+export type { InteractionLine, InteractionView, MessageView } from './views.js';
+
+/** What the sandbox answers when it accepts an interaction (POST /sandbox/invoke, …/raw). */
+export interface CreatedInteraction {
+  id: string;
+  createdAt: number;
+  deadlineAt: number;
+}
+
+export interface RateLimitOptions {
+  /** The bot's global limit (X-RateLimit-Global: true, scope "global", body global:true). */
+  global?: boolean;
+  /** X-RateLimit-Scope of a route's limit: "user" (default) or "shared". */
+  scope?: 'user' | 'shared';
+  /** Only this method (e.g. "PATCH"). */
+  method?: string;
+}
+
+export interface FaultRequest {
+  /** A route, e.g. "/interactions/{id}/{token}/callback" or "/webhooks/{id}/{token}/messages/@original". */
+  route: string;
+  /** 500, 502, 503 or 504 (default 500). */
+  status?: number;
+  /** How many requests in a row (default 1). */
+  count?: number;
+  method?: string;
+}
 
 export interface SandboxInfoView {
   restUrl: string;
@@ -51,9 +81,41 @@ export class SandboxClient {
     return this.#request('GET', '/sandbox');
   }
 
-  /** Sends a slash command as `user`; resolves with its id at once. */
-  send(request: InvokeRequest): Promise<{ id: string; createdAt: number; deadlineAt: number }> {
+  /**
+   * Sends a slash command as `user`; resolves with its id at once. `teacher`, `permissions` and
+   * `dm` say who and where: a member with Manage Server, given permissions, or the user's DM.
+   */
+  send(request: InvokeRequest): Promise<CreatedInteraction> {
     return this.#request('POST', '/sandbox/invoke', request);
+  }
+
+  /**
+   * Dispatches `payload` (any JSON, malformed on purpose if you like) as INTERACTION_CREATE, with
+   * the sandbox's id, token and application_id (`keep`: the payload's own, filling only missing ones).
+   */
+  raw(payload: unknown, options: { keep?: boolean } = {}): Promise<CreatedInteraction> {
+    return this.#request('POST', `/sandbox/interactions/raw${options.keep ? '?keep=true' : ''}`, payload);
+  }
+
+  /** Up to 1 000 raw payloads in one request; `ids[i]` is null where `errors` names why. */
+  rawBatch(
+    payloads: unknown[],
+    options: { keep?: boolean } = {},
+  ): Promise<{ ids: Array<string | null>; errors: Array<{ index: number; error: string }> }> {
+    return this.#request('POST', '/sandbox/interactions/raw/batch', {
+      interactions: payloads,
+      keep: options.keep === true,
+    });
+  }
+
+  /** Counts by status and delivery over every remembered interaction. */
+  summary(): Promise<InteractionSummary>;
+  /** Counts over these interactions (up to 5 000), and one line for each. */
+  summary(ids: readonly string[]): Promise<InteractionSummary & { interactions: InteractionLine[] }>;
+  summary(ids?: readonly string[]) {
+    return ids
+      ? this.#request('POST', '/sandbox/interactions/summary', { ids })
+      : this.#request('GET', '/sandbox/interactions/summary');
   }
 
   /** Sends a slash command and resolves when the interaction settles (answered, edited after a defer, or failed). */
@@ -134,28 +196,57 @@ export class SandboxClient {
     return this.#request('POST', '/sandbox/clock', { advanceMs });
   }
 
-  /** The next `count` requests to `route` (a sandbox route template) are answered 429 for `retryAfterMs`. */
+  /**
+   * The next `count` requests to `route` are answered 429 for `retryAfterMs` (Discord's body, with
+   * `retry_after` in seconds, and its headers); `global` makes it the bot's global limit.
+   */
   rateLimit(
     route: string,
     retryAfterMs: number,
     count = 1,
-  ): Promise<{ route: string; count: number; retryAfterMs: number }> {
-    return this.#request('POST', '/sandbox/ratelimit', { route, count, retryAfterMs });
+    options: RateLimitOptions = {},
+  ): Promise<{ route: string; count: number; retryAfterMs: number; global: boolean; method?: string }> {
+    return this.#request('POST', '/sandbox/ratelimit', { route, count, retryAfterMs, ...options });
   }
 
+  /** The next `count` requests to `route` get a 5xx with Discord's body, and are not performed. */
+  fault(request: FaultRequest): Promise<{ route: string; count: number; status: number; method?: string }> {
+    return this.#request('POST', '/sandbox/faults', request);
+  }
+
+  /** Op 7 RECONNECT to every connected session. */
   requestReconnect(): Promise<{ sessions: number }> {
     return this.#request('POST', '/sandbox/gateway/reconnect');
   }
 
-  invalidateSessions(): Promise<{ sessions: number }> {
-    return this.#request('POST', '/sandbox/gateway/invalidate');
+  /** Op 9 INVALID_SESSION: not resumable (default; the client identifies anew) or resumable. */
+  invalidateSessions(
+    options: { resumable?: boolean } = {},
+  ): Promise<{ sessions: number; resumable: boolean }> {
+    return this.#request('POST', '/sandbox/gateway/invalidate', options);
+  }
+
+  /** Cuts every gateway connection without a close frame (a dropped Wi-Fi): the client resumes. */
+  dropGateway(): Promise<{ sessions: number }> {
+    return this.#request('POST', '/sandbox/gateway/drop');
+  }
+
+  /** No HEARTBEAT_ACK nor dispatch reaches the connections for `ms`: a zombie the client must notice. */
+  silenceGateway(ms: number): Promise<{ sessions: number; ms: number }> {
+    return this.#request('POST', '/sandbox/gateway/silence', { ms });
   }
 
   gateway(): Promise<{
     connectedSessions: number;
-    events: Array<{ at: number; type: string; code?: number; replayed?: number }>;
+    silencedConnections: number;
+    events: GatewayEvent[];
   }> {
     return this.#request('GET', '/sandbox/gateway');
+  }
+
+  /** Tests only (a sandbox started with exposeTokensForTests): every interaction token it issued and remembers. */
+  async tokens(): Promise<string[]> {
+    return (await this.#request<{ tokens: string[] }>('GET', '/sandbox/tokens')).tokens;
   }
 
   responses(): Promise<RecordedResponse[]> {

@@ -11,8 +11,10 @@ import type { SandboxWorld } from './world.js';
 /** WebSocket close codes (RFC 6455), not Discord's: a normal close, and "going away". */
 const WS_NORMAL_CLOSURE = 1000;
 const WS_GOING_AWAY = 1001;
-/** How long a client told INVALID_SESSION may linger before the sandbox closes its socket. */
+/** How long a client told INVALID_SESSION (not resumable) may linger before the sandbox closes its socket. */
 const INVALID_SESSION_LINGER_MS = 1_000;
+/** The longest silence the control API may ask for: a minute of a half-open connection. */
+export const MAX_SILENCE_MS = 60_000;
 
 export interface GatewayOptions {
   heartbeatIntervalMs: number;
@@ -27,6 +29,10 @@ interface Dispatch {
   s: number;
   t: string;
   d: unknown;
+  /** Whose dispatch it is (an interaction id), so its delivery can be reported. */
+  ref?: string;
+  /** Written to a connection at least once. */
+  delivered: boolean;
 }
 
 interface GatewaySession {
@@ -35,11 +41,22 @@ interface GatewaySession {
   socket: WebSocket | null;
   /** Dispatches kept for RESUME replay, bounded by the resume window (replayBounds). */
   buffer: TimeWindow<Dispatch>;
+  /** Told INVALID_SESSION (resumable): nothing is sent until it resumes. */
+  paused: boolean;
   lastHeartbeatAt: number;
   zombieTimer: NodeJS.Timeout | null;
   expireTimer: NodeJS.Timeout | null;
   heartbeats: number;
 }
+
+/** A connection gone quiet (POST /sandbox/gateway/silence): what the sandbox would have sent it, held. */
+interface Silence {
+  until: number;
+  held: Dispatch[];
+  timer: NodeJS.Timeout;
+}
+
+export type DeliveryReport = 'delivered' | 'queued' | 'replayed' | 'undelivered';
 
 export interface GatewayEvent {
   at: number;
@@ -50,23 +67,34 @@ export interface GatewayEvent {
     | 'zombie-closed'
     | 'closed'
     | 'invalid-session'
-    | 'reconnect-requested';
+    | 'reconnect-requested'
+    | 'dropped'
+    | 'silenced'
+    | 'silence-ended';
   sessionId?: string;
   code?: number;
   replayed?: number;
+  resumable?: boolean;
+  ms?: number;
 }
 
 /**
  * A Discord gateway (v10, JSON, no compression) for one shard: HELLO, IDENTIFY → READY +
  * GUILD_CREATE, heartbeats with ACKs and zombie detection, RESUME with replay, RECONNECT and
- * INVALID_SESSION.
+ * INVALID_SESSION; and the faults a classroom meets: a dropped connection, a silent one.
+ *
+ * A dispatch goes to every session: written at once to a live connection, kept for one that is
+ * disconnected, silent or paused (it gets it on RESUME). A new session (IDENTIFY) never receives
+ * what was sent before it existed, as on Discord.
  */
 export class SandboxGateway {
   readonly #wss = new WebSocketServer({ noServer: true });
   // Sessions end by themselves: a closed one is dropped after the resume window, so this map holds
   // at most the open connections plus those closed in the last few minutes.
   readonly #sessions = new Map<string, GatewaySession>();
+  readonly #silences = new Map<WebSocket, Silence>();
   readonly #events = new TimeWindow<GatewayEvent>(GATEWAY_EVENT_BOUNDS, realNow);
+  readonly #deliveryListeners = new Set<(ref: string, state: DeliveryReport, at: number) => void>();
   #closed = false;
 
   constructor(
@@ -94,13 +122,31 @@ export class SandboxGateway {
     return [...this.#sessions.values()].filter((s) => s.socket !== null).length;
   }
 
+  /** Connections silenced now (POST /sandbox/gateway/silence). */
+  get silencedConnections(): number {
+    return this.#silences.size;
+  }
+
+  /** Told when a tagged dispatch is delivered later (after a silence), replayed, or lost with its session. */
+  onDelivery(listener: (ref: string, state: DeliveryReport, at: number) => void): void {
+    this.#deliveryListeners.add(listener);
+  }
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
   }
 
-  /** Sends a dispatch to every session; sessions that are disconnected keep it for RESUME. */
-  dispatch(t: string, d: unknown): void {
-    for (const session of this.#sessions.values()) this.#send(session, t, d);
+  /**
+   * Sends a dispatch to every session; those disconnected, silent or paused keep it for RESUME.
+   * Returns what happened to it: delivered to a connection, queued, or sent nowhere.
+   */
+  dispatch(t: string, d: unknown, ref?: string): DeliveryReport {
+    let report: DeliveryReport = 'undelivered';
+    for (const session of this.#sessions.values()) {
+      const state = this.#send(session, t, d, ref);
+      if (state === 'delivered' || report === 'undelivered') report = state;
+    }
+    return report;
   }
 
   /** Asks connected clients to reconnect and resume (op 7), as Discord does before maintenance. */
@@ -116,15 +162,25 @@ export class SandboxGateway {
     return count;
   }
 
-  /** Invalidates every session (op 9, not resumable): clients must IDENTIFY again. */
-  invalidateSessions(): number {
+  /**
+   * Op 9 INVALID_SESSION to every connected session. Not resumable (Discord's usual): the session
+   * is gone, the client must IDENTIFY again, and what was queued for it is never delivered.
+   * Resumable: the session pauses until the client sends RESUME (on the same connection, as
+   * discord.js does), then gets what it missed.
+   */
+  invalidateSessions(resumable = false): number {
     let count = 0;
     for (const session of [...this.#sessions.values()]) {
       const socket = session.socket;
-      this.#sessions.delete(session.id);
-      this.#clearZombieTimer(session);
-      if (session.expireTimer) clearTimeout(session.expireTimer);
-      session.socket = null;
+      if (resumable) {
+        if (!socket) continue;
+        session.paused = true;
+        socket.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: true }));
+        this.#log({ type: 'invalid-session', sessionId: session.id, resumable: true });
+        count++;
+        continue;
+      }
+      this.#forget(session);
       if (socket) {
         // Let op 9 reach the client; it reconnects and identifies anew. Close only if it lingers.
         socket.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
@@ -133,7 +189,47 @@ export class SandboxGateway {
           INVALID_SESSION_LINGER_MS,
         ).unref();
       }
-      this.#log({ type: 'invalid-session', sessionId: session.id });
+      this.#log({ type: 'invalid-session', sessionId: session.id, resumable: false });
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * Cuts every connection without a close frame, as a dropped Wi-Fi or a crashed proxy does: the
+   * client sees the socket die (1006) and resumes; its sessions stay resumable.
+   */
+  dropConnections(): number {
+    let count = 0;
+    for (const ws of this.#wss.clients) {
+      const session = [...this.#sessions.values()].find((s) => s.socket === ws);
+      this.#log({ type: 'dropped', ...(session ? { sessionId: session.id } : {}) });
+      if (session) count++;
+      ws.terminate();
+    }
+    return count;
+  }
+
+  /**
+   * Makes every live connection go quiet for `ms`: no HEARTBEAT_ACK and no dispatch reaches it (a
+   * half-open connection, a "zombie"), while what the client sends still arrives. discord.js sees
+   * its heartbeat unacknowledged, closes and resumes on a new connection, which is not silent; what
+   * the quiet one held is replayed then. If the connection outlives the silence, it gets it all late.
+   */
+  silence(ms: number): number {
+    let count = 0;
+    for (const session of this.#sessions.values()) {
+      const ws = session.socket;
+      if (!ws) continue;
+      const existing = this.#silences.get(ws);
+      if (existing) clearTimeout(existing.timer);
+      const silence: Silence = {
+        until: realNow() + ms,
+        held: existing?.held ?? [],
+        timer: setTimeout(() => this.#endSilence(ws), ms),
+      };
+      this.#silences.set(ws, silence);
+      this.#log({ type: 'silenced', sessionId: session.id, ms });
       count++;
     }
     return count;
@@ -141,13 +237,32 @@ export class SandboxGateway {
 
   close(): void {
     this.#closed = true;
-    for (const session of this.#sessions.values()) this.#drop(session);
+    for (const silence of this.#silences.values()) clearTimeout(silence.timer);
+    this.#silences.clear();
+    for (const session of [...this.#sessions.values()]) this.#drop(session);
     for (const client of this.#wss.clients) client.terminate();
     this.#wss.close();
   }
 
   #log(event: Omit<GatewayEvent, 'at'>): void {
     this.#events.push(realNow(), { at: this.world.clock.now(), ...event });
+  }
+
+  #report(ref: string | undefined, state: DeliveryReport): void {
+    if (ref === undefined) return;
+    const at = this.world.clock.now();
+    for (const listener of this.#deliveryListeners) listener(ref, state, at);
+  }
+
+  #endSilence(ws: WebSocket): void {
+    const silence = this.#silences.get(ws);
+    if (!silence) return;
+    this.#silences.delete(ws);
+    const session = [...this.#sessions.values()].find((s) => s.socket === ws);
+    this.#log({ type: 'silence-ended', ...(session ? { sessionId: session.id } : {}) });
+    if (!session || ws.readyState !== ws.OPEN) return;
+    // The connection outlived the silence: what it missed arrives late, in order.
+    for (const dispatch of silence.held) this.#write(ws, dispatch, 'delivered');
   }
 
   #accept(ws: WebSocket): void {
@@ -184,7 +299,8 @@ export class SandboxGateway {
       switch (payload.op) {
         case GatewayOpcodes.Heartbeat:
           if (session) this.#heartbeat(session);
-          ws.send(JSON.stringify({ op: GatewayOpcodes.HeartbeatAck }));
+          // A silent connection gets no ACK: that is how the client finds out.
+          if (!this.#silences.has(ws)) ws.send(JSON.stringify({ op: GatewayOpcodes.HeartbeatAck }));
           break;
         case GatewayOpcodes.Identify: {
           if (session) {
@@ -209,11 +325,11 @@ export class SandboxGateway {
           }
           const existing = this.#sessions.get(d.session_id ?? '');
           if (!existing) {
-            this.#log({ type: 'invalid-session', sessionId: d.session_id });
+            this.#log({ type: 'invalid-session', sessionId: d.session_id, resumable: false });
             ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
             return;
           }
-          if (this.#resume(existing, ws, d.seq ?? 0)) {
+          if (this.#resume(existing, ws, typeof d.seq === 'number' ? d.seq : 0)) {
             session = existing;
             if (helloTimer) clearTimeout(helloTimer);
             helloTimer = null;
@@ -232,6 +348,11 @@ export class SandboxGateway {
 
     ws.on('close', (code) => {
       if (helloTimer) clearTimeout(helloTimer);
+      const silence = this.#silences.get(ws);
+      if (silence) {
+        clearTimeout(silence.timer);
+        this.#silences.delete(ws);
+      }
       if (session && session.socket === ws) {
         session.socket = null;
         this.#clearZombieTimer(session);
@@ -248,6 +369,7 @@ export class SandboxGateway {
       seq: 0,
       socket: ws,
       buffer: new TimeWindow<Dispatch>(replayBounds(this.resumeWindowMs), realNow),
+      paused: false,
       lastHeartbeatAt: this.world.clock.now(),
       zombieTimer: null,
       expireTimer: null,
@@ -289,7 +411,8 @@ export class SandboxGateway {
     const oldest = buffered[0]?.s ?? session.seq + 1;
     if (seq < oldest - 1) {
       // What it missed is no longer buffered: it must identify anew.
-      this.#log({ type: 'invalid-session', sessionId: session.id });
+      this.#log({ type: 'invalid-session', sessionId: session.id, resumable: false });
+      this.#forget(session);
       ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
       return false;
     }
@@ -297,19 +420,57 @@ export class SandboxGateway {
     if (session.expireTimer) clearTimeout(session.expireTimer);
     session.expireTimer = null;
     session.socket = ws;
+    session.paused = false;
     const missed = buffered.filter((d) => d.s > seq);
-    for (const dispatch of missed) ws.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, ...dispatch }));
+    for (const dispatch of missed) this.#write(ws, dispatch, 'replayed');
     this.#send(session, GatewayDispatchEvents.Resumed, { _trace: ['["looplab-sandbox",{"micros":0}]'] });
     this.#log({ type: 'resumed', sessionId: session.id, replayed: missed.length });
     this.#heartbeat(session);
     return true;
   }
 
-  #send(session: GatewaySession, t: string, d: unknown): void {
+  /** Numbers and buffers a dispatch for `session`, and sends it if the session can receive it now. */
+  #send(session: GatewaySession, t: string, d: unknown, ref?: string): DeliveryReport {
     session.seq += 1;
-    const dispatch = { s: session.seq, t, d };
+    const dispatch: Dispatch = { s: session.seq, t, d, delivered: false, ...(ref ? { ref } : {}) };
     session.buffer.push(realNow(), dispatch);
-    session.socket?.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, ...dispatch }));
+    const ws = session.socket;
+    if (!ws || session.paused) return 'queued';
+    const silence = this.#silences.get(ws);
+    if (silence) {
+      silence.held.push(dispatch);
+      return 'queued';
+    }
+    this.#write(ws, dispatch, null);
+    return 'delivered';
+  }
+
+  /**
+   * Writes a dispatch to a connection. The first time a tagged one is written late (after a silence,
+   * or on RESUME), `late` says how, and its listeners are told; at once, dispatch() returns it.
+   */
+  #write(ws: WebSocket, dispatch: Dispatch, late: 'delivered' | 'replayed' | null): void {
+    ws.send(JSON.stringify({ op: GatewayOpcodes.Dispatch, s: dispatch.s, t: dispatch.t, d: dispatch.d }));
+    if (dispatch.delivered) return;
+    dispatch.delivered = true;
+    if (late) this.#report(dispatch.ref, late);
+  }
+
+  /** Ends a session: what it held and never delivered (and no other session holds) is lost. */
+  #forget(session: GatewaySession): void {
+    this.#sessions.delete(session.id);
+    this.#clearZombieTimer(session);
+    if (session.expireTimer) clearTimeout(session.expireTimer);
+    session.expireTimer = null;
+    session.socket = null;
+    session.buffer.prune();
+    for (const dispatch of session.buffer.values()) {
+      if (dispatch.ref === undefined || dispatch.delivered) continue;
+      const elsewhere = [...this.#sessions.values()].some((other) =>
+        other.buffer.values().some((d) => d.ref === dispatch.ref),
+      );
+      if (!elsewhere) this.#report(dispatch.ref, 'undelivered');
+    }
   }
 
   #heartbeat(session: GatewaySession): void {
@@ -340,10 +501,8 @@ export class SandboxGateway {
   }
 
   #drop(session: GatewaySession): void {
-    this.#clearZombieTimer(session);
-    if (session.expireTimer) clearTimeout(session.expireTimer);
-    session.socket?.terminate();
-    session.socket = null;
-    this.#sessions.delete(session.id);
+    const socket = session.socket;
+    this.#forget(session);
+    socket?.terminate();
   }
 }

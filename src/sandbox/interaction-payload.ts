@@ -15,7 +15,11 @@ import {
   InteractionContextType,
   InteractionType,
 } from 'discord-api-types/v10';
-import { DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES } from '../discord/facts.js';
+import {
+  BOT_DM_APP_PERMISSIONS,
+  BOT_DM_INTEGRATION_OWNER,
+  DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES,
+} from '../discord/facts.js';
 import { type OptionValue, parseArgs } from '../discord/options.js';
 import type { SandboxUser, StoredMessage } from './stored.js';
 import { SANDBOX_PERMISSIONS, type SandboxWorld } from './world.js';
@@ -105,10 +109,16 @@ function inSubcommand(
   ] as APIApplicationCommandInteractionDataOption[];
 }
 
+/** Where an interaction happens: in the guild, as a member with these permissions and roles, or in the user's DM. */
+export type Place =
+  | { dm: false; channelId: string; permissions: string; roles: string[] }
+  | { dm: true; channelId: string };
+
 export interface PayloadBase {
   id: string;
   token: string;
   user: SandboxUser;
+  place: Place;
 }
 
 /** INTERACTION_CREATE for a slash command (type 2, APPLICATION_COMMAND). */
@@ -145,26 +155,43 @@ export function buttonPayload(
   } as unknown as APIInteraction;
 }
 
-/** What every interaction in the sandbox's guild carries (the fields the spec requires). */
-function commonFields(world: SandboxWorld, { id, token, user }: PayloadBase) {
-  return {
+/**
+ * What every interaction carries (the fields the spec requires). In the guild: `guild_id`, the
+ * `member` (the user is `member.user`) with its permissions. In a DM (APIDMInteraction): no guild and
+ * no member, a top-level `user`, the DM channel, context 1 (BOT_DM) and the DM's app permissions.
+ */
+function commonFields(world: SandboxWorld, { id, token, user, place }: PayloadBase) {
+  const common = {
     id,
     application_id: world.applicationId,
     token,
     // The interaction payload's version: always 1.
     version: 1,
+    channel_id: place.channelId,
+    locale: 'en-US',
+    entitlements: [],
+    attachment_size_limit: DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES,
+  };
+  if (place.dm) {
+    return {
+      ...common,
+      channel: world.dmChannelPayload(place.channelId, user),
+      user,
+      app_permissions: BOT_DM_APP_PERMISSIONS,
+      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: BOT_DM_INTEGRATION_OWNER },
+      context: InteractionContextType.BotDM,
+    };
+  }
+  return {
+    ...common,
     guild_id: world.guildId,
     guild: { id: world.guildId, locale: 'en-US', features: [] },
-    channel_id: world.channelId,
     channel: world.channelPayload(),
-    member: { ...world.memberPayload(user), permissions: SANDBOX_PERMISSIONS },
+    member: { ...world.memberPayload(user, place.roles), permissions: place.permissions },
     app_permissions: SANDBOX_PERMISSIONS,
-    locale: 'en-US',
     guild_locale: 'en-US',
-    entitlements: [],
     authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: world.guildId },
     context: InteractionContextType.Guild,
-    attachment_size_limit: DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { APIInteraction, InteractionType } from 'discord-api-types/v10';
+import type { APIInteraction } from 'discord-api-types/v10';
 import { INITIAL_RESPONSE_DEADLINE_MS, INTERACTION_TOKEN_LIFETIME_MS } from '../discord/facts.js';
 import { BoundedMap, type Bounds } from '../lib/bounded.js';
 import { FOLLOW_UP_BOUNDS, History, INTERACTION_BOUNDS, REFUSAL_BOUNDS, realNow } from './bounds.js';
@@ -6,6 +6,22 @@ import type { SandboxUser } from './stored.js';
 import type { SandboxWorld } from './world.js';
 
 export type InteractionStatus = 'pending' | 'replied' | 'deferred' | 'failed';
+
+/**
+ * Whether INTERACTION_CREATE reached the bot: written to a live gateway connection (`delivered`),
+ * held for a session that is disconnected or silent (`queued`), sent on RESUME (`replayed`), or
+ * never (`undelivered`: no session, or only one that was then invalidated; Discord does not replay
+ * to a new session, so it fails at 3 s).
+ */
+export type DeliveryState = 'delivered' | 'queued' | 'replayed' | 'undelivered';
+
+export const INTERACTION_STATUSES: readonly InteractionStatus[] = [
+  'pending',
+  'replied',
+  'deferred',
+  'failed',
+];
+export const DELIVERY_STATES: readonly DeliveryState[] = ['delivered', 'queued', 'replayed', 'undelivered'];
 
 /** Something the sandbox refused, kept so a learner (and a test) can see exactly what Discord said. */
 export interface Refusal {
@@ -20,7 +36,14 @@ export interface Refusal {
 export interface InteractionRecord {
   id: string;
   token: string;
-  type: InteractionType;
+  /** The interaction type (1 ping … 5 modal submit); a raw one may carry any number, or none (-1). */
+  type: number;
+  /** Sent through POST /sandbox/interactions/raw: the payload is exactly the caller's. */
+  raw: boolean;
+  /** Where it happened: the sandbox's guild, or the user's DM with the bot. */
+  context: 'guild' | 'dm';
+  /** The member's permission bit string in the payload (null in a DM, or a raw payload's own). */
+  memberPermissions: string | null;
   user: SandboxUser;
   command: string | null;
   options: Record<string, string | number | boolean>;
@@ -35,6 +58,9 @@ export interface InteractionRecord {
   ackedAt: number | null;
   ackedElsewhere: boolean;
   failedAt: number | null;
+  delivery: DeliveryState;
+  /** When INTERACTION_CREATE was written to a connection (sandbox clock), first time. */
+  deliveredAt: number | null;
   originalMessageId: string | null;
   originalEdited: boolean;
   followUpIds: History<string>;
@@ -48,6 +74,9 @@ export type NewInteraction = Pick<
   | 'id'
   | 'token'
   | 'type'
+  | 'raw'
+  | 'context'
+  | 'memberPermissions'
   | 'user'
   | 'command'
   | 'options'
@@ -58,6 +87,16 @@ export type NewInteraction = Pick<
   | 'createdAt'
   | 'payload'
 >;
+
+export interface InteractionSummary {
+  /** Interactions counted (those asked for that are still remembered). */
+  total: number;
+  settled: number;
+  counts: Record<InteractionStatus, number>;
+  delivery: Record<DeliveryState, number>;
+  /** Ids asked for that the sandbox does not (or no longer) remember. */
+  missing: string[];
+}
 
 export interface InteractionStoreOptions {
   bounds?: Bounds;
@@ -120,6 +159,8 @@ export class InteractionStore {
       callbackType: null,
       ackedAt: fields.ackedElsewhere ? fields.createdAt : null,
       failedAt: null,
+      delivery: 'undelivered',
+      deliveredAt: null,
       originalMessageId: null,
       originalEdited: false,
       followUpIds: new History<string>(FOLLOW_UP_BOUNDS, this.#now),
@@ -139,6 +180,45 @@ export class InteractionStore {
   get(id: string): InteractionRecord | undefined {
     this.sweep();
     return this.#byId.get(id);
+  }
+
+  /** True if an interaction with this id or token is remembered (a raw one that keeps its own must be new). */
+  has(id: string, token: string): boolean {
+    this.sweep();
+    return this.#byId.has(id) || this.#idByToken.has(token);
+  }
+
+  /**
+   * Counts by status and delivery, over `ids` (every remembered interaction when absent), and one
+   * line per interaction asked for: what a test of thousands reads in one request.
+   */
+  summary(ids?: readonly string[]): InteractionSummary {
+    this.sweep();
+    const records = ids ? ids.map((id) => this.#byId.get(id)) : this.#byId.values();
+    const counts = Object.fromEntries(INTERACTION_STATUSES.map((s) => [s, 0])) as Record<
+      InteractionStatus,
+      number
+    >;
+    const delivery = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<DeliveryState, number>;
+    const missing: string[] = [];
+    let settled = 0;
+    records.forEach((record, i) => {
+      if (!record) {
+        missing.push(ids?.[i] ?? '');
+        return;
+      }
+      this.expireIfLate(record);
+      counts[record.status] += 1;
+      delivery[record.delivery] += 1;
+      if (this.isSettled(record)) settled += 1;
+    });
+    return { total: records.length - missing.length, settled, counts, delivery, missing };
+  }
+
+  /** Every remembered interaction token (only for a sandbox started with exposeTokensForTests). */
+  tokens(): string[] {
+    this.sweep();
+    return this.#byId.values().map((r) => r.token);
   }
 
   byToken(token: string): InteractionRecord | undefined {
@@ -178,6 +258,23 @@ export class InteractionStore {
       record.status = 'failed';
       record.failedAt = this.world.clock.now();
       this.changed(record);
+    }
+  }
+
+  /**
+   * What the gateway did with its INTERACTION_CREATE. Delivery only moves forward (queued →
+   * delivered or replayed), except that a queued one whose only session was invalidated is lost.
+   */
+  delivered(record: InteractionRecord, state: DeliveryState, at: number): void {
+    const reached = record.delivery === 'delivered' || record.delivery === 'replayed';
+    if (state === 'delivered' || state === 'replayed') {
+      if (reached) return;
+      record.delivery = state;
+      record.deliveredAt = at;
+    } else if (state === 'queued') {
+      if (record.delivery === 'undelivered') record.delivery = 'queued';
+    } else if (record.delivery === 'queued') {
+      record.delivery = 'undelivered';
     }
   }
 

@@ -36,6 +36,11 @@ export interface SandboxOptions extends SandboxWorldOptions {
   recordResponses?: boolean;
   /** false: refuse file uploads (multipart) with 400, like a minimal Discord stand-in might. */
   acceptUploads?: boolean;
+  /**
+   * Tests only: GET /sandbox/tokens lists the interaction tokens issued, so a test can check that
+   * none leaked anywhere. Never on by default: the control API otherwise never reveals a token.
+   */
+  exposeTokensForTests?: boolean;
 }
 
 export interface RunningSandbox extends SandboxInfo {
@@ -83,8 +88,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     acceptUploads: options.acceptUploads !== false,
   });
   const recorder = options.recordResponses ? new ResponseRecorder() : null;
-  const control = new SandboxControl({ world, interactions, gateway, rest, recorder, info: () => info });
-  interactions.onCreated((record) => gateway.dispatch('INTERACTION_CREATE', record.payload));
+  const control = new SandboxControl({
+    world,
+    interactions,
+    gateway,
+    rest,
+    recorder,
+    info: () => info,
+    exposeTokens: options.exposeTokensForTests === true,
+  });
+  interactions.onCreated((record) => {
+    const state = gateway.dispatch('INTERACTION_CREATE', record.payload, record.id);
+    interactions.delivered(record, state, clock.now());
+  });
+  gateway.onDelivery((id, state, at) => {
+    const record = interactions.get(id);
+    if (record) interactions.delivered(record, state, at);
+  });
 
   const server: Server = createServer((req, res) => {
     void route(req, res);

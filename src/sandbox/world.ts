@@ -8,6 +8,7 @@ import type {
   APIMessageTopLevelComponent,
 } from 'discord-api-types/v10';
 import { ChannelType, MessageType } from 'discord-api-types/v10';
+import { Permission } from '../discord/facts.js';
 import { BoundedMap, type Bounds } from '../lib/bounded.js';
 import { ATTACHMENT_BOUNDS, CHANNEL_MESSAGE_BOUNDS, realNow, USER_BOUNDS } from './bounds.js';
 import type { SandboxClock } from './clock.js';
@@ -17,10 +18,13 @@ import { MessageStore, type MessageStoreBounds } from './message-store.js';
 import type { SandboxUser, StoredAttachment, StoredMessage } from './stored.js';
 
 /**
- * What the sandbox grants everyone in its guild (and the bot): every permission a lesson needs,
- * as the permission bit string Discord sends.
+ * What the sandbox grants everyone in its guild (and the bot): Discord's defaults for @everyone in a
+ * new server, as the permission bit string Discord sends. No Manage Server, no Administrator.
  */
 export const SANDBOX_PERMISSIONS = '2248473465835073';
+
+/** A teacher: the members' permissions plus Manage Server (what `/classroom` asks for). */
+export const TEACHER_PERMISSIONS = (BigInt(SANDBOX_PERMISSIONS) | Permission.ManageGuild).toString();
 
 export interface SandboxWorldOptions {
   applicationName?: string;
@@ -47,6 +51,8 @@ export class SandboxWorld {
   readonly guildName: string;
   readonly channelId: string;
   readonly channelName: string;
+  /** The role a `"teacher": true` invocation gives its member: Manage Server. */
+  readonly teacherRoleId: string;
   readonly createdAt: number;
   /** By lower-case name; each use moves a user to the newest end, so only the idle are forgotten. */
   readonly users: BoundedMap<string, SandboxUser>;
@@ -54,6 +60,9 @@ export class SandboxWorld {
   readonly globalCommands = new Map<string, APIApplicationCommand>();
   readonly guildCommands = new Map<string, APIApplicationCommand>();
   readonly messages: MessageStore;
+  /** Each user's DM channel with the bot, by user id (opened on their first DM). */
+  readonly #dmChannels: BoundedMap<string, { channelId: string; user: SandboxUser }>;
+  readonly #dmChannelUsers: BoundedMap<string, SandboxUser>;
 
   constructor(
     readonly clock: SandboxClock,
@@ -71,15 +80,51 @@ export class SandboxWorld {
     this.guildName = options.guildName ?? 'LoopLab Sandbox';
     this.channelId = this.ids.next();
     this.channelName = options.channelName ?? 'general';
-    this.users = new BoundedMap(bounds.users ?? USER_BOUNDS, now);
+    this.teacherRoleId = this.ids.next();
+    const userBounds = bounds.users ?? USER_BOUNDS;
+    this.users = new BoundedMap(userBounds, now);
+    this.#dmChannels = new BoundedMap(userBounds, now);
+    this.#dmChannelUsers = new BoundedMap(userBounds, now);
     this.messages = new MessageStore(
       [this.channelId],
       {
         messages: bounds.messages ?? CHANNEL_MESSAGE_BOUNDS,
         attachments: bounds.attachments ?? ATTACHMENT_BOUNDS,
+        dmChannels: userBounds,
       },
       now,
     );
+  }
+
+  /** The DM channel between `user` and the bot, opened on first use (as Discord opens one). */
+  dmChannelFor(user: SandboxUser): string {
+    const channelId = this.#dmChannels.get(user.id)?.channelId ?? this.ids.next();
+    this.#dmChannels.set(user.id, { channelId, user });
+    this.#dmChannelUsers.set(channelId, user);
+    this.messages.openDmChannel(channelId);
+    return channelId;
+  }
+
+  /** The user whose DM with the bot `channelId` is (undefined for the guild's channel). */
+  dmRecipientOf(channelId: string): SandboxUser | undefined {
+    return this.#dmChannelUsers.get(channelId);
+  }
+
+  /** The channel object Discord shows for `channelId`: the guild's text channel or a DM. */
+  channelPayloadFor(channelId: string): APIChannel {
+    const recipient = channelId === this.channelId ? undefined : this.#dmChannelUsers.get(channelId);
+    return recipient ? this.dmChannelPayload(channelId, recipient) : this.channelPayload();
+  }
+
+  /** A DM channel as Discord describes it (REST and an interaction's `channel`). */
+  dmChannelPayload(channelId: string, recipient: SandboxUser): APIChannel {
+    return {
+      id: channelId,
+      type: ChannelType.DM,
+      last_message_id: null,
+      flags: 0,
+      recipients: [recipient],
+    } as unknown as APIChannel;
   }
 
   /** Users are created on first use, by name, as a classroom would join. */
@@ -138,6 +183,14 @@ export class SandboxWorld {
       mentionable: false,
       flags: 0,
     };
+    const teacher = {
+      ...everyone,
+      id: this.teacherRoleId,
+      name: 'Teacher',
+      position: 1,
+      permissions: Permission.ManageGuild.toString(),
+      mentionable: true,
+    };
     const members = [this.bot, ...this.knownUsers()].map((user) => this.memberPayload(user));
     return {
       id: this.guildId,
@@ -151,7 +204,7 @@ export class SandboxWorld {
       verification_level: 0,
       default_message_notifications: 0,
       explicit_content_filter: 0,
-      roles: [everyone],
+      roles: [everyone, teacher],
       emojis: [],
       features: [],
       mfa_level: 0,
@@ -205,13 +258,13 @@ export class SandboxWorld {
     } as unknown as APIChannel;
   }
 
-  memberPayload(user: SandboxUser): APIGuildMember {
+  memberPayload(user: SandboxUser, roles: string[] = []): APIGuildMember {
     return {
       user,
       nick: null,
       avatar: null,
       banner: null,
-      roles: [],
+      roles,
       joined_at: new Date(this.createdAt).toISOString(),
       premium_since: null,
       deaf: false,

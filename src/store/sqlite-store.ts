@@ -2,19 +2,10 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
+import { fromRow, merge, type SettingsRow, toValues, UPSERT_COLUMNS, UPSERT_UPDATE } from './rows.js';
 import { type GuildOverrides, type SettingsStore, StoreError } from './settings-store.js';
 
 export const SQLITE_FILE = 'looplab.db';
-
-interface Row {
-  max_ms: number | null;
-  cooldown_ms: number | null;
-  budget_ms: number | null;
-  concurrent: number | null;
-  paused: number;
-  updated_by: string | null;
-  updated_at: number | null;
-}
 
 /**
  * The embedded store: one SQLite file in DATA_DIR (created on first use). It fails loudly at
@@ -51,31 +42,18 @@ export function openSqliteStore(dataDir: string): SettingsStore {
     throw new StoreError(`The settings store ${file} cannot be opened: ${hint}.`, { cause: error });
   }
 
-  const select = db.prepare<[string], Row>('SELECT * FROM guild_settings WHERE guild_id = ?');
+  const select = db.prepare<[string], SettingsRow>('SELECT * FROM guild_settings WHERE guild_id = ?');
   const upsert = db.prepare(
-    `INSERT INTO guild_settings (guild_id, max_ms, cooldown_ms, budget_ms, concurrent, paused, updated_by, updated_at)
-     VALUES (@guildId, @maxMs, @cooldownMs, @budgetMs, @concurrent, @paused, @updatedBy, @updatedAt)
-     ON CONFLICT (guild_id) DO UPDATE SET
-       max_ms = excluded.max_ms, cooldown_ms = excluded.cooldown_ms, budget_ms = excluded.budget_ms,
-       concurrent = excluded.concurrent, paused = excluded.paused,
-       updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+    `INSERT INTO guild_settings (${UPSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (guild_id) DO UPDATE SET ${UPSERT_UPDATE}`,
   );
   const read = (guildId: string): GuildOverrides => {
     const row = select.get(guildId);
     return row ? fromRow(row) : {};
   };
   const write = db.transaction((guildId: string, patch: Omit<GuildOverrides, 'updatedAt'>) => {
-    const next: GuildOverrides = { ...read(guildId), ...definedOnly(patch), updatedAt: Date.now() };
-    upsert.run({
-      guildId,
-      maxMs: next.maxMs ?? null,
-      cooldownMs: next.cooldownMs ?? null,
-      budgetMs: next.budgetMs ?? null,
-      concurrent: next.concurrent ?? null,
-      paused: next.paused ? 1 : 0,
-      updatedBy: next.updatedBy ?? null,
-      updatedAt: next.updatedAt ?? null,
-    });
+    const next = merge(read(guildId), patch);
+    upsert.run(...toValues(guildId, next));
     return next;
   });
 
@@ -119,20 +97,4 @@ function migrate(db: Database.Database, file: string): void {
       record.run(m.version, m.description, Date.now());
     })();
   }
-}
-
-function fromRow(row: Row): GuildOverrides {
-  return definedOnly({
-    maxMs: row.max_ms ?? undefined,
-    cooldownMs: row.cooldown_ms ?? undefined,
-    budgetMs: row.budget_ms ?? undefined,
-    concurrent: row.concurrent ?? undefined,
-    paused: row.paused === 1 ? true : undefined,
-    updatedBy: row.updated_by ?? undefined,
-    updatedAt: row.updated_at ?? undefined,
-  });
-}
-
-function definedOnly<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -29,8 +29,6 @@ export async function startLoopLab(
   } = {},
 ) {
   const sandbox: SandboxThread = await startSandboxThread({ recordResponses: true, ...options.sandbox });
-  // No cooldown unless a test asks for one (tests/guards.test.ts does): most tests send one person's
-  // demos back to back.
   // Tests drive many demos per user and guild in a few seconds: the classroom's brakes are off
   // unless a test is about them, and each bot keeps its settings in a folder of its own.
   const config = loadConfig(

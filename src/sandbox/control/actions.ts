@@ -1,7 +1,13 @@
 /** Acting as Discord's users: send a slash command, several on a schedule, or press a button. */
 import { HttpStatus } from '../../discord/facts.js';
 import type { InteractionRecord } from '../interaction-store.js';
-import { InvocationError, type InvokeRequest, invokeCommand, pressButton } from '../invocations.js';
+import {
+  InvocationError,
+  type InvokeRequest,
+  injectRaw,
+  invokeCommand,
+  pressButton,
+} from '../invocations.js';
 import { interactionView } from '../views.js';
 import {
   type ControlContext,
@@ -22,6 +28,8 @@ export interface ScenarioStep extends InvokeRequest {
 /** A scenario's size and length: enough for any lesson, not a way to queue work for an hour. */
 const MAX_SCENARIO_STEPS = 50;
 const MAX_STEP_DELAY_MS = 60_000;
+/** Raw interactions one batch may carry: a fuzz test sends thousands, a few requests at a time. */
+const MAX_RAW_BATCH = 1_000;
 
 export function actionRoutes(deps: ControlDependencies): ControlRoute[] {
   const { world, interactions } = deps;
@@ -54,8 +62,52 @@ export function actionRoutes(deps: ControlDependencies): ControlRoute[] {
         options: body.options as Record<string, unknown> | undefined,
         validate: body.validate as boolean | undefined,
         ackedElsewhere: body.ackedElsewhere === true,
+        permissions: body.permissions as string | undefined,
+        teacher: body.teacher as boolean | undefined,
+        dm: body.dm as boolean | undefined,
       });
       return answer(ctx, record);
+    }),
+
+    // Any JSON at all: dispatched as INTERACTION_CREATE as given (id, token, application_id aside).
+    route('POST', '/sandbox/interactions/raw', async (ctx) => {
+      const body = await ctx.json();
+      if (body === undefined) {
+        return refuse(HttpStatus.BadRequest, 'send the interaction payload as the JSON body (any JSON)');
+      }
+      let payload = body;
+      let keep = ctx.url.searchParams.get('keep') === 'true';
+      if (isObject(body) && 'keep' in body && typeof body.keep === 'boolean') {
+        // The flag is the sandbox's, not part of the interaction.
+        const { keep: flag, ...rest } = body;
+        keep ||= flag;
+        payload = rest;
+      }
+      return answer(ctx, injectRaw(world, interactions, payload, keep));
+    }),
+
+    route('POST', '/sandbox/interactions/raw/batch', async (ctx) => {
+      const body = (await ctx.json()) as { interactions?: unknown; keep?: unknown } | undefined;
+      const list = body?.interactions;
+      if (!Array.isArray(list) || list.length > MAX_RAW_BATCH) {
+        return refuse(
+          HttpStatus.BadRequest,
+          `send {"interactions":[…payloads…]} (at most ${MAX_RAW_BATCH}), and "keep":true to keep their ids and tokens`,
+        );
+      }
+      const keep = body?.keep === true;
+      const ids: Array<string | null> = [];
+      const errors: Array<{ index: number; error: string }> = [];
+      list.forEach((payload, index) => {
+        try {
+          ids.push(injectRaw(world, interactions, payload, keep).id);
+        } catch (error) {
+          if (!(error instanceof InvocationError)) throw error;
+          ids.push(null);
+          errors.push({ index, error: error.message });
+        }
+      });
+      return reply(HttpStatus.Created, { ids, errors });
     }),
 
     route('POST', '/sandbox/scenario', async (ctx) => {
@@ -84,6 +136,10 @@ export function actionRoutes(deps: ControlDependencies): ControlRoute[] {
       return answer(ctx, record);
     }),
   ];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Sends several commands at set offsets, timed on the sandbox's thread. */

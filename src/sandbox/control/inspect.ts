@@ -1,19 +1,50 @@
 /** Reading what Discord would show: interactions, channel messages, files, REST responses, gateway events. */
 import { HttpStatus } from '../../discord/facts.js';
-import { interactionView, messageView } from '../views.js';
+import { interactionLine, interactionView, messageView } from '../views.js';
 import { type ControlDependencies, type ControlRoute, refuse, reply, route, waitMs } from './route.js';
 
 /** GET /sandbox/interactions: 100 by default, 500 at most (`?limit=`). */
 const DEFAULT_LIST = 100;
 const MAX_LIST = 500;
+/** Ids one summary may ask about: as many as the sandbox remembers. */
+const MAX_SUMMARY_IDS = 5_000;
 
 export function inspectRoutes({
   world,
   interactions,
   gateway,
   recorder,
+  exposeTokens,
 }: ControlDependencies): ControlRoute[] {
+  /** Counts by status and delivery; with ids, one line for each of them too. */
+  const summary = (ids: string[] | undefined) => {
+    if (ids && (ids.length > MAX_SUMMARY_IDS || ids.some((id) => typeof id !== 'string'))) {
+      return refuse(HttpStatus.BadRequest, `"ids" must be at most ${MAX_SUMMARY_IDS} interaction ids`);
+    }
+    const counts = interactions.summary(ids);
+    if (!ids) return reply(HttpStatus.Ok, counts);
+    const lines = ids.flatMap((id) => {
+      const record = interactions.get(id);
+      return record ? [interactionLine(world, interactions, record)] : [];
+    });
+    return reply(HttpStatus.Ok, { ...counts, interactions: lines });
+  };
+  const tokenRoutes = exposeTokens
+    ? [route('GET', '/sandbox/tokens', () => reply(HttpStatus.Ok, { tokens: interactions.tokens() }))]
+    : [];
+
   return [
+    ...tokenRoutes,
+    route('GET', '/sandbox/interactions/summary', ({ url }) => {
+      const asked = url.searchParams.get('ids');
+      return summary(asked === null ? undefined : asked.split(',').filter(Boolean));
+    }),
+    route('POST', '/sandbox/interactions/summary', async (ctx) => {
+      const body = (await ctx.json()) as { ids?: unknown } | undefined;
+      if (!Array.isArray(body?.ids)) return refuse(HttpStatus.BadRequest, 'send {"ids":["…", …]}');
+      return summary(body.ids as string[]);
+    }),
+
     route('GET', '/sandbox/interactions', ({ url }) => {
       const asked = Math.trunc(Number(url.searchParams.get('limit') ?? DEFAULT_LIST)) || DEFAULT_LIST;
       const limit = Math.min(MAX_LIST, Math.max(1, asked));
@@ -58,7 +89,11 @@ export function inspectRoutes({
     }),
 
     route('GET', '/sandbox/gateway', () =>
-      reply(HttpStatus.Ok, { connectedSessions: gateway.connectedSessions, events: gateway.events }),
+      reply(HttpStatus.Ok, {
+        connectedSessions: gateway.connectedSessions,
+        silencedConnections: gateway.silencedConnections,
+        events: gateway.events,
+      }),
     ),
 
     route('GET', '/sandbox/responses', () => {

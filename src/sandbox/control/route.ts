@@ -18,6 +18,8 @@ export interface ControlDependencies {
   recorder: ResponseRecorder | null;
   /** The sandbox's URLs and ids, once it listens. */
   info: () => SandboxInfo | null;
+  /** GET /sandbox/tokens answers (a sandbox started with exposeTokensForTests); else it is a 404. */
+  exposeTokens?: boolean;
 }
 
 export interface ControlContext {

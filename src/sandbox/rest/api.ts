@@ -9,9 +9,10 @@ import { ApiError, readBody } from '../http.js';
 import { RouteTable } from '../routing.js';
 import { applicationRoutes } from './applications.js';
 import { channelRoutes } from './channels.js';
+import { type ArmedFault, ArmedFaults, RoutePattern } from './faults.js';
 import { interactionRoutes } from './interactions.js';
 import { loginRoutes } from './login.js';
-import { type ArmedRateLimit, ArmedRateLimits } from './rate-limits.js';
+import { type ArmedRateLimit, rateLimitFault } from './rate-limits.js';
 import type { RestDependencies, RestResult, RestRoute } from './route.js';
 
 const SNOWFLAKE = '\\d{1,20}';
@@ -28,7 +29,8 @@ const PARAMS = {
 
 export class SandboxRest {
   readonly #table = new RouteTable<RestRoute>({ params: PARAMS });
-  readonly #rateLimits = new ArmedRateLimits();
+  /** Armed 429s and 5xx, in one store: met in the order they were armed. */
+  readonly #faults = new ArmedFaults();
 
   constructor(private readonly deps: RestDependencies) {
     const families = [loginRoutes, applicationRoutes, interactionRoutes, channelRoutes];
@@ -37,16 +39,22 @@ export class SandboxRest {
     }
   }
 
-  /** Route templates a rate limit can be armed on (for the control API's error message). */
+  /** Route templates a fault can be armed on (for the control API's error message). */
   get routeTemplates(): string[] {
     return this.#table.templates;
   }
 
   armRateLimit(limit: ArmedRateLimit): void {
-    if (!this.routeTemplates.includes(limit.route)) {
-      throw new Error(`no route ${limit.route}; routes: ${this.routeTemplates.join(', ')}`);
+    this.armFault(rateLimitFault(limit));
+  }
+
+  /** Arms a 429 or a 5xx; throws if the route names no route of the sandbox. */
+  armFault(fault: ArmedFault): void {
+    const pattern = new RoutePattern(fault.route);
+    if (!this.routeTemplates.some((t) => t === fault.route || pattern.fits(t))) {
+      throw new Error(`no route ${fault.route}; routes: ${this.routeTemplates.join(', ')}`);
     }
-    this.#rateLimits.arm(limit);
+    this.#faults.arm(fault);
   }
 
   /** Answers one request to `path` (under /api/v10); Discord's errors are thrown as ApiError. */
@@ -62,10 +70,11 @@ export class SandboxRest {
     if (route.auth && req.headers.authorization !== `Bot ${this.deps.botToken}`) {
       throw new ApiError(HttpStatus.Unauthorized, ErrorCode.General, '401: Unauthorized');
     }
-    const limited = this.#rateLimits.take(route.template, this.deps.world.clock.now());
-    if (limited) {
+    const fault = this.#faults.take(route.template, this.deps.world.clock.now(), path, method);
+    if (fault) {
       req.resume(); // the body is not read: drain it so the connection stays usable
-      return limited;
+      this.#noteFault(route.template, params, method, fault);
+      return fault;
     }
     const body =
       method === 'GET' || method === 'DELETE' ? { json: undefined, files: [] } : await readBody(req);
@@ -75,5 +84,23 @@ export class SandboxRest {
       });
     }
     return route.handle({ params, query, body, method, route: route.template });
+  }
+
+  /** A fault met by an interaction's callback or webhook is also one of its refusals (what delayed it). */
+  #noteFault(template: string, params: Record<string, string>, method: string, fault: RestResult): void {
+    const { interactions, world } = this.deps;
+    const token = params.token;
+    if (token === undefined) return;
+    const record = interactions.byToken(token);
+    if (!record || (params.id !== undefined && params.id !== record.id)) return;
+    const body = fault.body as { code?: number; message?: string } | undefined;
+    interactions.refuse(record, {
+      at: world.clock.now(),
+      method,
+      route: template,
+      status: fault.status,
+      code: body?.code ?? ErrorCode.General,
+      message: body?.message ?? '',
+    });
   }
 }

@@ -9,7 +9,7 @@ export function channelRoutes({ world }: RestDependencies): RestRoute[] {
   return [
     route('GET', '/channels/{channel}', true, ({ params }) => {
       if (!world.hasChannel(params.channel ?? '')) throw unknownChannel();
-      return { status: HttpStatus.Ok, body: world.channelPayload() };
+      return { status: HttpStatus.Ok, body: world.channelPayloadFor(params.channel ?? '') };
     }),
     route('GET', '/channels/{channel}/messages', true, ({ params, query }) => {
       const messages = world.messages.inChannel(params.channel ?? '');

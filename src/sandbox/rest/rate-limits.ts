@@ -1,69 +1,56 @@
 /**
  * Rate limits armed through the control API (POST /sandbox/ratelimit): the next `remaining`
  * requests to a route get Discord's 429, so a lesson can show @discordjs/rest waiting and retrying.
+ * They share one store with the armed 5xx (rest/faults.ts), so faults are met in arming order.
  */
-import { createHash } from 'node:crypto';
-import { ErrorCode, HttpStatus } from '../../discord/facts.js';
-import { BoundedMap, type Bounds } from '../../lib/bounded.js';
+import { RateLimitScope } from '../../discord/facts.js';
+import type { Bounds } from '../../lib/bounded.js';
 import { ARMED_RATE_LIMIT_BOUNDS, realNow } from '../bounds.js';
+import { ArmedFaults } from './faults.js';
 import type { RestResult } from './route.js';
 
 /** A rate limit the control API armed: the next `remaining` requests to `route` get a 429. */
 export interface ArmedRateLimit {
-  /** A route template as the sandbox names it, e.g. "/interactions/{id}/{token}/callback". */
+  /** A route as the sandbox names it, e.g. "/interactions/{id}/{token}/callback" (see ArmedFault.route). */
   route: string;
   remaining: number;
   retryAfterMs: number;
+  /** The bot's global limit (X-RateLimit-Global, scope "global") rather than the route's. */
+  global?: boolean;
+  /** X-RateLimit-Scope of a route's limit: "user" (the default) or "shared". */
+  scope?: RateLimitScope;
+  method?: string;
 }
 
 export class ArmedRateLimits {
-  /** In arming order (a serial number as key): two limits on one route are met one after the other. */
-  readonly #armed: BoundedMap<number, ArmedRateLimit>;
-  #serial = 0;
+  readonly #faults: ArmedFaults;
 
   constructor(bounds: Bounds = ARMED_RATE_LIMIT_BOUNDS, now: () => number = realNow) {
-    this.#armed = new BoundedMap(bounds, now);
+    this.#faults = new ArmedFaults(bounds, now);
   }
 
   arm(limit: ArmedRateLimit): void {
-    this.#armed.set(this.#serial++, { ...limit });
+    this.#faults.arm(rateLimitFault(limit));
   }
 
   /** Discord's 429 for `route` if one is armed (and counts it down); null otherwise. */
-  take(route: string, nowMs: number): RestResult | null {
-    this.#armed.prune();
-    const key = this.#armed.keys().find((k) => {
-      const limit = this.#armed.get(k);
-      return limit?.route === route && limit.remaining > 0;
-    });
-    const limit = key === undefined ? undefined : this.#armed.get(key);
-    if (key === undefined || !limit) return null;
-    limit.remaining -= 1;
-    if (limit.remaining === 0) this.#armed.delete(key);
-    return tooManyRequests(route, limit.retryAfterMs, nowMs);
+  take(route: string, nowMs: number, path = route, method?: string): RestResult | null {
+    return this.#faults.take(route, nowMs, path, method);
   }
 }
 
-/** Discord's 429: JSON body with retry_after in seconds, and the X-RateLimit-* headers. */
-function tooManyRequests(route: string, retryAfterMs: number, nowMs: number): RestResult {
-  const seconds = retryAfterMs / 1000;
-  const resetAt = (nowMs + retryAfterMs) / 1000;
+/** An armed rate limit as the faults store keeps it. */
+export function rateLimitFault(limit: ArmedRateLimit) {
+  const global = limit.global === true;
   return {
-    status: HttpStatus.TooManyRequests,
-    body: {
-      message: 'You are being rate limited.',
-      retry_after: seconds,
-      global: false,
-      code: ErrorCode.General,
-    },
-    headers: {
-      'retry-after': String(Math.ceil(seconds)),
-      'x-ratelimit-limit': '1',
-      'x-ratelimit-remaining': '0',
-      'x-ratelimit-reset': resetAt.toFixed(3),
-      'x-ratelimit-reset-after': seconds.toFixed(3),
-      'x-ratelimit-bucket': createHash('sha1').update(route).digest('hex').slice(0, 32),
-      'x-ratelimit-scope': 'user',
+    route: limit.route,
+    remaining: limit.remaining,
+    ...(limit.method ? { method: limit.method } : {}),
+    fault: {
+      kind: 'rate-limit' as const,
+      retryAfterMs: limit.retryAfterMs,
+      global,
+      scope: global ? RateLimitScope.Global : (limit.scope ?? RateLimitScope.User),
     },
   };
 }
