@@ -136,6 +136,38 @@ module.exports = {
       to: { path: [room('router', 'bot'), DISCORD_JS] },
     },
     {
+      name: 'telemetry-reads-numbers',
+      severity: 'error',
+      comment:
+        'src/telemetry/ serves /healthz and /metrics from its own thread: it reads the numbers that ' +
+        'measure, the pool and the contracts describe (and config, log, lib), nothing else. No router, ' +
+        'report, demos, commands, sandbox or discord.js: a health check that ran bot code would freeze ' +
+        'with the bot, and one that knew Discord could not be reused by another bot.',
+      from: { path: '^src/telemetry/' },
+      to: {
+        path: ['^(src/|commands/)', DISCORD_JS],
+        pathNot: room('telemetry', 'contracts', 'measure', 'work', 'lib', 'config', 'log'),
+      },
+    },
+    {
+      name: 'telemetry-types-of-contracts-and-work',
+      severity: 'error',
+      comment:
+        "src/telemetry/ may name the contracts' and the work pool's types (`import type`), never run " +
+        'their code: the pool is handed to it by the wiring, and contracts hold no code worth running.',
+      from: { path: '^src/telemetry/' },
+      to: { path: room('contracts', 'work'), dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'telemetry-only-from-wiring',
+      severity: 'error',
+      comment:
+        'Only the wiring (src/main.ts, src/bot/) starts the telemetry and hands it the bot; every other ' +
+        'room reports through the Telemetry contract (ctx.telemetry), so it works without a server.',
+      from: { path: '^(src/|commands/)', pathNot: ['^src/main\\.ts$', room('bot', 'telemetry')] },
+      to: { path: '^src/telemetry/' },
+    },
+    {
       name: 'lessons-are-texts',
       severity: 'error',
       comment: "src/lessons/ is /explain's texts and their rendering: no router, no bot.",

@@ -4,12 +4,13 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * A test file is end-to-end when it starts the sandbox (usually with the real bot and real
- * discord.js) or a process: a call to startLoopLab(), startSandboxThread(), startTinyBot() or
+ * discord.js), a database or a process: a call to startLoopLab(), startSandboxThread(), startTinyBot(),
+ * startPostgres() or
  * spawn(). Several of those block the event loop on purpose. Every other file under tests/ is a
  * unit file. Decided from the files themselves, so a new end-to-end file can never land in the fast
  * project by being forgotten in a list.
  */
-export const STARTS_A_SANDBOX = /\bstart(LoopLab|SandboxThread|TinyBot|Sandbox)\(|\bspawn\(/;
+export const STARTS_A_SANDBOX = /\bstart(LoopLab|SandboxThread|TinyBot|Sandbox|Postgres)\(|\bspawn\(/;
 
 export const E2E_FILES = readdirSync(join(import.meta.dirname, 'tests'))
   .filter((f) => f.endsWith('.test.ts'))

@@ -7,10 +7,12 @@ import 'dotenv/config';
 import { createBot, type LoopLabBot } from './bot/create-bot.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { isLoopbackHost } from './discord/paths.js';
-import { createLogger } from './log/logger.js';
+import { createLogger, prettyAvailable } from './log/logger.js';
 import { ownerOf, trackPromiseOwners } from './measure/attribution.js';
+import { prepareFonts } from './report/charts/png.js';
 import { type SandboxThread, startSandboxThread } from './sandbox/thread.js';
 import { StoreError } from './store/settings-store.js';
+import { startTelemetry, TelemetryError, type TelemetryService } from './telemetry/telemetry.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -23,6 +25,9 @@ try {
   throw error;
 }
 
+// pino-pretty is a development dependency: without it (a production install) every log line is JSON,
+// the watchdog thread's included.
+if (config.logFormat === 'pretty' && !prettyAvailable()) config = { ...config, logFormat: 'json' };
 const logger = createLogger({ level: config.logLevel, format: config.logFormat });
 
 /** In-flight work gets this long to finish at shutdown; the whole stop stays well under 10 s. */
@@ -32,11 +37,13 @@ const SHUTDOWN_HARD_LIMIT_MS = 9_500;
 
 let sandbox: SandboxThread | null = null;
 let bot: LoopLabBot | null = null;
+let telemetry: TelemetryService | null = null;
 let stopping = false;
 
 async function shutdown(reason: string, code = 0) {
   if (stopping) return;
   stopping = true;
+  telemetry?.setStopping();
   logger.info({ reason, graceMs: SHUTDOWN_GRACE_MS }, 'shutting down: finishing what is in flight');
   setTimeout(() => {
     logger.error('shutdown took too long; exiting anyway');
@@ -51,6 +58,7 @@ async function shutdown(reason: string, code = 0) {
   }
   // The sandbox is Discord here: it closes last, after the bot's final edits reached it.
   await sandbox?.close().catch(() => {});
+  await telemetry?.close().catch(() => {});
   logger.info({ code }, 'stopped');
   logger.flush?.();
   process.exit(code);
@@ -73,6 +81,44 @@ process.on('uncaughtException', (error) => {
   logger.fatal({ err: error }, 'uncaught exception: stopping');
   void shutdown('uncaught exception', 1);
 });
+
+// Health and metrics first: /healthz answers "starting" while the rest comes up.
+if (config.metrics.port !== null) {
+  try {
+    telemetry = await startTelemetry({
+      host: config.metrics.host,
+      port: config.metrics.port,
+      stallLimitMs: config.metrics.stallLimitMs,
+      onError: (error) => logger.error({ err: error }, 'telemetry thread'),
+    });
+    logger.info(
+      { url: telemetry.url, stallLimitMs: config.metrics.stallLimitMs },
+      `health and metrics on ${reachable(telemetry.url)}/healthz and /metrics`,
+    );
+  } catch (error) {
+    if (!(error instanceof TelemetryError)) throw error;
+    // The bot still runs; whoever checks its health will find nothing there and say so.
+    logger.error({ code: error.code }, `${error.message}; running without /healthz and /metrics`);
+  }
+}
+
+// A chart with no font has no text at all, and says nothing: check it once, at start.
+try {
+  const fonts = await prepareFonts();
+  if (!fonts.ok) {
+    logger.warn(
+      { configured: fonts.configured },
+      'no font loads: the charts will have no text. Install fonts-dejavu-core (or any TTF) and point LOOPLAB_FONT_FILE at it',
+    );
+  } else if (fonts.fallback.length > 0) {
+    logger.info(
+      { fontFiles: fonts.fallback },
+      'the system font lookup found no font; the charts use these files',
+    );
+  }
+} catch (error) {
+  logger.warn({ err: error }, 'could not check the chart fonts');
+}
 
 if (!config.discordToken) {
   if (!isLoopbackHost(config.sandbox.host)) {
@@ -114,7 +160,8 @@ try {
     config,
     logger,
     token: sandbox?.botToken ?? (config.discordToken as string),
-    apiUrl: sandbox?.apiUrl ?? config.apiUrl,
+    apiUrl: sandbox ? reachable(sandbox.apiUrl) : config.apiUrl,
+    ...(telemetry ? { telemetry } : {}),
   });
 } catch (error) {
   // A settings store that cannot be opened is a clear stop, never a silent reset.
@@ -133,7 +180,7 @@ try {
   console.error(
     /token/i.test(message) || /401/.test(message)
       ? 'Discord refused the bot token. Check DISCORD_TOKEN (Developer Portal → Bot → Reset Token).'
-      : `Could not connect: ${message}`,
+      : `Could not reach ${sandbox ? 'the built-in sandbox' : apiSetting()}: ${whyUnreachable(error)}`,
   );
   await bot.stop().catch(() => {});
   await sandbox?.close();
@@ -151,11 +198,11 @@ if (config.deployOnStart) {
 }
 
 if (sandbox) {
-  const base = sandbox.baseUrl;
+  const base = reachable(sandbox.baseUrl);
   console.log(`
 LoopLab is running against its built-in Discord sandbox (no DISCORD_TOKEN set).
 
-  Sandbox:   ${base}   (REST ${sandbox.restUrl}, gateway ${sandbox.gatewayUrl})
+  Sandbox:   ${base}   (REST ${reachable(sandbox.restUrl)}, gateway ${reachable(sandbox.gatewayUrl)})
   Channel:   ${sandbox.channelId}
 
 Act as a user — send a slash command and read the report:
@@ -167,4 +214,53 @@ Act as a user — send a slash command and read the report:
 
 Press Ctrl+C to stop.
 `);
+}
+
+/**
+ * A URL a person (or the bot) can open: a server bound to every interface (0.0.0.0, ::) is reached
+ * through loopback on this machine, never at "0.0.0.0".
+ */
+function reachable(url: string): string {
+  return url.replace(/^(\w+:\/\/)(0\.0\.0\.0|\[::\])(?=[:/]|$)/, (_m, scheme: string, host: string) =>
+    host === '[::]' ? `${scheme}[::1]` : `${scheme}127.0.0.1`,
+  );
+}
+
+/** The REST base the bot tried, named by its setting, without credentials or query (never a secret). */
+function apiSetting(): string {
+  if (!config.apiUrl) return 'Discord (https://discord.com/api; set DISCORD_API_URL for a proxy)';
+  try {
+    const url = new URL(config.apiUrl);
+    return `DISCORD_API_URL=${url.protocol}//${url.host}${url.pathname.replace(/\/$/, '')}`;
+  } catch {
+    return 'DISCORD_API_URL';
+  }
+}
+
+/** One plain phrase for why a connection failed, from the error and its causes. */
+function whyUnreachable(error: unknown): string {
+  const chain: Array<Record<string, unknown>> = [];
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    chain.push(e as Record<string, unknown>);
+    e = (e as { cause?: unknown }).cause;
+  }
+  const codes = chain.map((e) => String(e.code ?? ''));
+  const has = (...wanted: string[]) => codes.some((c) => wanted.includes(c));
+  if (has('ECONNREFUSED')) return 'connection refused (nothing listens there)';
+  if (has('ENOTFOUND', 'EAI_AGAIN')) return 'the host name does not resolve';
+  if (has('ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ENETUNREACH', 'EHOSTUNREACH'))
+    return 'it cannot be reached (timed out)';
+  if (has('ECONNRESET', 'UND_ERR_SOCKET')) return 'the connection was closed by the other side';
+  if (codes.some((c) => /CERT|SSL|TLS/.test(c)))
+    return `its TLS certificate was refused (${codes.find((c) => /CERT|SSL|TLS/.test(c))})`;
+  if (chain.some((e) => e.name === 'AbortError')) return 'no answer in time';
+  const first = chain[0] ?? {};
+  if (typeof first.status === 'number') {
+    let path = '';
+    try {
+      path = ` to ${String(first.method ?? 'GET')} ${new URL(String(first.url)).pathname}`;
+    } catch {}
+    return `it answered HTTP ${first.status}${path} (${String(first.message ?? '')}): is it a Discord API base ending in /api?`;
+  }
+  return String(first.message ?? error);
 }

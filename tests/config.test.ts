@@ -69,6 +69,9 @@ describe('loadConfig with values', () => {
         MAX_CONCURRENT_DEMOS: '2',
         MAIN_THREAD_BUDGET_MS: ' 30000 ',
         DATA_DIR: ' /var/lib/looplab ',
+        DATABASE_URL: 'postgresql://looplab:pw@127.0.0.1:5432/looplab',
+        METRICS_HOST: '0.0.0.0',
+        METRICS_PORT: '9100',
         DEPLOY_ON_START: 'off',
         SANDBOX_HOST: '0.0.0.0',
         SANDBOX_PORT: '8080',
@@ -90,6 +93,8 @@ describe('loadConfig with values', () => {
       maxConcurrentDemos: 2,
       mainThreadBudgetMs: 30_000,
       dataDir: '/var/lib/looplab',
+      databaseUrl: 'postgresql://looplab:pw@127.0.0.1:5432/looplab',
+      metrics: { host: '0.0.0.0', port: 9100, stallLimitMs: 1_000 },
       deployOnStart: false,
       sandbox: { host: '0.0.0.0', port: 8080, clockOffsetMs: -120_400, heartbeatIntervalMs: 500 },
     });
@@ -155,6 +160,11 @@ describe('loadConfig problems', () => {
     ['DEPLOY_ON_START', 'maybe', /DEPLOY_ON_START must be true or false \(it is "maybe"\)/],
     ['DISCORD_TOKEN', 'short', /DISCORD_TOKEN does not look like a bot token/],
     ['DISCORD_TOKEN', `Bot ${VALID_TOKEN}`, /DISCORD_TOKEN does not look like a bot token/],
+    [
+      'DATABASE_URL',
+      'mysql://root:pw@db/looplab',
+      /^DATABASE_URL must be a PostgreSQL URL such as postgresql:\/\/.*(?!.*pw@db)/,
+    ],
     ['SANDBOX_PORT', '70000', /SANDBOX_PORT must be a whole number from 0 to 65535/],
   ])('%s=%s is one clear problem naming the variable', (name, value, expected) => {
     const error = configError({ [name]: value });

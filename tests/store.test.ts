@@ -6,32 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { LATEST_VERSION } from '../src/store/migrations.js';
 import { StoreError } from '../src/store/settings-store.js';
 import { openSqliteStore, SQLITE_FILE } from '../src/store/sqlite-store.js';
+import { storeContract } from './support/store-contract.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'looplab-store-'));
 
 describe('the SQLite settings store', () => {
-  it('creates DATA_DIR on first use and keeps each guild’s settings across a reopen', async () => {
-    const dir = join(fresh(), 'not', 'there', 'yet');
-    const store = openSqliteStore(dir);
-    expect(await store.get('g1')).toEqual({});
-    const saved = await store.update('g1', { cooldownMs: 30_000, updatedBy: 'u1' });
-    expect(saved).toMatchObject({ cooldownMs: 30_000, updatedBy: 'u1' });
-    await store.update('g1', { paused: true, updatedBy: 'u2' });
-    await store.update('g2', { budgetMs: 5_000, updatedBy: 'u3' });
-    await store.close();
-
-    const again = openSqliteStore(dir);
-    const g1 = await again.get('g1');
-    expect(g1).toMatchObject({ cooldownMs: 30_000, paused: true, updatedBy: 'u2' });
-    expect(g1.updatedAt).toBeGreaterThan(Date.now() - 60_000);
-    expect(await again.get('g2')).toMatchObject({ budgetMs: 5_000 });
-    expect(await again.get('g3')).toEqual({});
-    // resume stores an explicit false, which reads back as "not paused".
-    await again.update('g1', { paused: false, updatedBy: 'u2' });
-    expect((await again.get('g1')).paused).toBeUndefined();
-    expect((await again.get('g1')).cooldownMs).toBe(30_000);
-    await again.close();
-  });
+  const dir = join(fresh(), 'not', 'there', 'yet');
+  storeContract(async () => openSqliteStore(dir));
 
   it('records each migration once, in order', async () => {
     const dir = fresh();

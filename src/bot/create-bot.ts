@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DefaultRestOptions, RESTEvents } from '@discordjs/rest';
 import { Client, Events, GatewayIntentBits, Routes, Status } from 'discord.js';
-import type { Config } from '../config/env.js';
 import { Classroom } from '../classroom/classroom.js';
+import type { Config } from '../config/env.js';
 import type { BotContext, Telemetry } from '../contracts/context.js';
 import { stopAllTickers } from '../demos/ticker.js';
 import { type Logger, registerSecret } from '../log/logger.js';
@@ -13,7 +13,7 @@ import { effectiveDefinition } from '../router/define.js';
 import { createDispatcher } from '../router/dispatch.js';
 import { type CommandRegistry, definitionsOf, loadCommands } from '../router/registry.js';
 import type { SettingsStore } from '../store/settings-store.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
+import { openSettingsStore } from '../store/open.js';
 import { isTelemetryService, observePool } from '../telemetry/telemetry.js';
 import { createWorkPool } from '../work/pool.js';
 import { deployCommands } from './deploy.js';
@@ -75,7 +75,7 @@ export async function createBot({
 }: BotOptions): Promise<LoopLabBot> {
   registerSecret(token);
   // First, so a store that cannot be opened stops the start before anything connects.
-  const store = options.store ?? openSqliteStore(config.dataDir);
+  const store = options.store ?? (await openSettingsStore(config));
   const measure = new Measurements({
     watchdog: { logFile: options.watchdogLogFile, format: config.logFormat, level: config.logLevel },
     onRateLimit: (hit) =>

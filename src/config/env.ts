@@ -22,6 +22,8 @@ export interface Config {
   mainThreadBudgetMs: number;
   /** Where the embedded store keeps the classroom settings (created on first use). */
   dataDir: string;
+  /** A PostgreSQL URL: the settings are kept there instead (shared by several processes). */
+  databaseUrl: string | null;
   /** Register the slash commands at start (guild if GUILD_ID, else global). */
   deployOnStart: boolean;
   sandbox: { host: string; port: number; clockOffsetMs: number; heartbeatIntervalMs: number };
@@ -135,6 +137,7 @@ export function loadConfig(
     maxConcurrentDemos: int('MAX_CONCURRENT_DEMOS', DEFAULT_MAX_CONCURRENT_DEMOS, 1, 1_000),
     mainThreadBudgetMs: int('MAIN_THREAD_BUDGET_MS', DEFAULT_MAIN_THREAD_BUDGET_MS, 0, 60_000),
     dataDir: text('DATA_DIR') ?? './data',
+    databaseUrl: postgresUrl(text('DATABASE_URL'), problems),
     deployOnStart: bool('DEPLOY_ON_START', true),
     sandbox: {
       host: text('SANDBOX_HOST') ?? '127.0.0.1',
@@ -150,4 +153,19 @@ export function loadConfig(
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** DATABASE_URL must be a postgres:// URL; it is never echoed (it usually holds a password). */
+function postgresUrl(raw: string | null, problems: string[]): string | null {
+  if (raw === null) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') return raw;
+  } catch {
+    // reported below
+  }
+  problems.push(
+    'DATABASE_URL must be a PostgreSQL URL such as postgresql://user:password@127.0.0.1:5432/looplab (not echoed: it holds a password).',
+  );
+  return null;
 }

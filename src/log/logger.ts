@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/env.js';
 
@@ -65,7 +66,23 @@ export interface LoggerOptions {
   name?: string;
 }
 
-/** pino, JSON in production and pretty on a terminal, with the token redacted everywhere. */
+/**
+ * Whether pino-pretty can be loaded from here. It is a development dependency: a production install
+ * (`npm ci --omit=dev`, the Docker image) has none, and then the logs stay JSON whatever LOG_FORMAT says.
+ */
+export function prettyAvailable(from: string = import.meta.url): boolean {
+  try {
+    createRequire(from).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * pino, JSON in production and pretty on a terminal (when pino-pretty is installed), with the token
+ * redacted everywhere.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const base = {
     name: options.name ?? 'looplab',
@@ -82,7 +99,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   let logger: Logger;
   if (options.destination) logger = pino(base, options.destination);
-  else if (options.format === 'pretty') {
+  else if (options.format === 'pretty' && prettyAvailable()) {
     logger = pino({
       ...base,
       transport: {

@@ -46,7 +46,8 @@ function definedOnly<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-export const UPSERT_COLUMNS = 'guild_id, max_ms, cooldown_ms, budget_ms, concurrent, paused, updated_by, updated_at';
+export const UPSERT_COLUMNS =
+  'guild_id, max_ms, cooldown_ms, budget_ms, concurrent, paused, updated_by, updated_at';
 export const UPSERT_UPDATE = `max_ms = excluded.max_ms, cooldown_ms = excluded.cooldown_ms, budget_ms = excluded.budget_ms,
   concurrent = excluded.concurrent, paused = excluded.paused,
   updated_by = excluded.updated_by, updated_at = excluded.updated_at`;

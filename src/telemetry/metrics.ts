@@ -221,7 +221,8 @@ export function createMetrics(live: LiveReadings, startedAt: number): LoopLabMet
     contentType: registry.contentType,
     interaction(event) {
       interactions.inc({ command: event.command, outcome: event.outcome });
-      if (event.firstResponseMs !== null) firstResponse.observe({ command: event.command }, s(event.firstResponseMs));
+      if (event.firstResponseMs !== null)
+        firstResponse.observe({ command: event.command }, s(event.firstResponseMs));
     },
     snapshot(snap) {
       for (const delayMs of snap.loopDelaySamples) loopDelay.observe(s(delayMs));

@@ -14,8 +14,8 @@ import {
   type FromTelemetryThread,
   LABEL_BYTES,
   SLOTS,
-  type SnapshotMessage,
   Slot,
+  type SnapshotMessage,
   type TelemetryThreadData,
   type ToTelemetryThread,
 } from './protocol.js';
@@ -92,7 +92,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   } else if (path === '/') {
     send(res, 200, 'text/plain; charset=utf-8', 'LoopLab telemetry: GET /healthz, GET /metrics\n');
   } else {
-    send(res, 404, 'application/json', JSON.stringify({ error: 'not found', routes: ['/healthz', '/metrics'] }));
+    send(
+      res,
+      404,
+      'application/json',
+      JSON.stringify({ error: 'not found', routes: ['/healthz', '/metrics'] }),
+    );
   }
 }
 

@@ -21,9 +21,9 @@ import {
   type PoolTaskEvent,
   SHARED_BYTES,
   SLOTS,
+  Slot,
   SNAPSHOT_MS,
   type SnapshotMessage,
-  Slot,
   type TelemetryThreadData,
   type ToTelemetryThread,
 } from './protocol.js';
@@ -120,7 +120,9 @@ export async function startTelemetry(options: TelemetryOptions = {}): Promise<Te
       const now = Date.now();
       while (restarts.length > 0 && now - restarts[0]! > 60_000) restarts.shift();
       if (restarts.length >= RESTARTS_PER_MINUTE) {
-        options.onError?.(new Error(`the telemetry thread exited (code ${code}) too often; /healthz and /metrics are off`));
+        options.onError?.(
+          new Error(`the telemetry thread exited (code ${code}) too often; /healthz and /metrics are off`),
+        );
         return;
       }
       restarts.push(now);
@@ -222,7 +224,10 @@ async function spawn(data: TelemetryThreadData): Promise<{ worker: Worker; port:
           : first.code === 'EACCES'
             ? 'permission denied (pick a METRICS_PORT above 1023)'
             : first.message;
-    throw new TelemetryError(`The health and metrics server could not listen on ${where}: ${why}`, first.code);
+    throw new TelemetryError(
+      `The health and metrics server could not listen on ${where}: ${why}`,
+      first.code,
+    );
   }
   return { worker, port: first.port };
 }

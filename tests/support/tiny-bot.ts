@@ -1,19 +1,41 @@
-import { type ChatInputCommandInteraction, Client, Events, GatewayIntentBits } from 'discord.js';
+import {
+  type ApplicationCommandDataResolvable,
+  type ChatInputCommandInteraction,
+  Client,
+  Events,
+  GatewayIntentBits,
+} from 'discord.js';
 import type { SandboxOptions } from '../../src/sandbox/server.js';
 import { type SandboxThread, startSandboxThread } from '../../src/sandbox/thread.js';
 
 export type Handler = (interaction: ChatInputCommandInteraction) => Promise<unknown>;
 
+export interface TinyBotCommands {
+  /** Guild commands to register instead of one per handler (each with an `ms` option). */
+  guild?: ApplicationCommandDataResolvable[];
+  /** Global commands (what Discord offers in DMs). */
+  global?: ApplicationCommandDataResolvable[];
+}
+
 /**
  * A tiny stock discord.js bot for the sandbox's own tests (the LoopLab bot has its own harness):
  * real Client, real REST and gateway, commands registered as any bot would.
  */
-export async function startTinyBot(handlers: Record<string, Handler>, options: SandboxOptions = {}) {
+export async function startTinyBot(
+  handlers: Record<string, Handler>,
+  options: SandboxOptions = {},
+  commands: TinyBotCommands = {},
+) {
   const sandbox: SandboxThread = await startSandboxThread({ recordResponses: true, ...options });
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: sandbox.apiUrl } });
   const errors: unknown[] = [];
   const received: Array<{ id: string; at: number }> = [];
   const tokens = new Map<string, string>();
+  /** Every INTERACTION_CREATE as it came over the gateway, before discord.js parsed it. */
+  const packets: Array<Record<string, unknown>> = [];
+  client.on(Events.Raw, (packet: { t?: string; d?: unknown }) => {
+    if (packet.t === 'INTERACTION_CREATE') packets.push(packet.d as Record<string, unknown>);
+  });
   client.on(Events.InteractionCreate, async (interaction) => {
     received.push({ id: interaction.id, at: Date.now() });
     tokens.set(interaction.id, interaction.token);
@@ -28,19 +50,22 @@ export async function startTinyBot(handlers: Record<string, Handler>, options: S
   await client.login(sandbox.botToken);
   await ready;
   await client.application?.commands.set(
-    Object.keys(handlers).map((name) => ({
-      name,
-      description: `test command ${name}`,
-      options: [{ name: 'ms', description: 'milliseconds', type: 4, min_value: 0, max_value: 20_000 }],
-    })),
+    commands.guild ??
+      Object.keys(handlers).map((name) => ({
+        name,
+        description: `test command ${name}`,
+        options: [{ name: 'ms', description: 'milliseconds', type: 4, min_value: 0, max_value: 20_000 }],
+      })),
     sandbox.guildId,
   );
+  if (commands.global) await client.application?.commands.set(commands.global);
   return {
     sandbox,
     client,
     errors,
     received,
     tokens,
+    packets,
     api: sandbox.client,
     async stop() {
       await client.destroy();

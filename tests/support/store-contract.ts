@@ -1,0 +1,54 @@
+import { expect, it } from 'vitest';
+import type { SettingsStore } from '../../src/store/settings-store.js';
+
+/**
+ * What every settings store must do, whatever keeps the data: run by tests/store.test.ts on
+ * SQLite and by tests/store-postgres.test.ts on a real PostgreSQL. `open` returns a store on the
+ * same data each time it is called (a reopen is a restart).
+ */
+export function storeContract(open: () => Promise<SettingsStore>): void {
+  it('reads nothing for a guild nobody configured', async () => {
+    const store = await open();
+    expect(await store.get('g-empty')).toEqual({});
+    await store.close();
+  });
+
+  it('merges each update into the guild’s settings and keeps them across a reopen', async () => {
+    const store = await open();
+    const saved = await store.update('g1', { cooldownMs: 30_000, updatedBy: 'u1' });
+    expect(saved).toMatchObject({ cooldownMs: 30_000, updatedBy: 'u1' });
+    await store.update('g1', { paused: true, updatedBy: 'u2' });
+    await store.update('g2', { budgetMs: 5_000, maxMs: 2_000, concurrent: 3, updatedBy: 'u3' });
+    await store.close();
+
+    const again = await open();
+    const g1 = await again.get('g1');
+    expect(g1).toMatchObject({ cooldownMs: 30_000, paused: true, updatedBy: 'u2' });
+    expect(g1.updatedAt).toBeGreaterThan(Date.now() - 60_000);
+    expect(g1.updatedAt).toBeLessThanOrEqual(Date.now());
+    expect(await again.get('g2')).toMatchObject({ budgetMs: 5_000, maxMs: 2_000, concurrent: 3 });
+    // resume stores an explicit false, which reads back as "not paused", and keeps the rest.
+    await again.update('g1', { paused: false, updatedBy: 'u2' });
+    const resumed = await again.get('g1');
+    expect(resumed.paused).toBeUndefined();
+    expect(resumed.cooldownMs).toBe(30_000);
+    await again.close();
+  });
+
+  it('lets concurrent updates of one guild all land (none lost)', async () => {
+    const store = await open();
+    await Promise.all([
+      store.update('g3', { cooldownMs: 1_000, updatedBy: 'a' }),
+      store.update('g3', { budgetMs: 2_000, updatedBy: 'b' }),
+      store.update('g3', { maxMs: 3_000, updatedBy: 'c' }),
+      store.update('g3', { concurrent: 4, updatedBy: 'd' }),
+    ]);
+    expect(await store.get('g3')).toMatchObject({
+      cooldownMs: 1_000,
+      budgetMs: 2_000,
+      maxMs: 3_000,
+      concurrent: 4,
+    });
+    await store.close();
+  });
+}
