@@ -63,7 +63,17 @@ module.exports = {
       from: { path: '^src/contracts/' },
       to: {
         path: '^(src/|commands/)',
-        pathNot: room('contracts', 'discord', 'lib', 'measure', 'work', 'log', 'config', 'classroom', 'store'),
+        pathNot: room(
+          'contracts',
+          'discord',
+          'lib',
+          'measure',
+          'work',
+          'log',
+          'config',
+          'classroom',
+          'store',
+        ),
       },
     },
     {

@@ -62,12 +62,23 @@ describe('parseArgs', () => {
     expect(parsed.args).toEqual({ ms: 300, work: undefined });
     expect('work' in parsed.args).toBe(true);
     expect(parsed.args.work).toBeUndefined();
-    // null is "not given" too
+    // Discord leaves an option out rather than send it empty: one given without a value is broken
+    // (typed text, as the sandbox's composer sends it, may leave it blank instead).
     expect(
       parseArgs(block, [
         { name: 'ms', type: Integer, value: 300 },
         { name: 'work', type: Str, value: null },
       ]),
+    ).toEqual({ ok: false, problem: '`work` came without a value.' });
+    expect(
+      parseArgs(
+        block,
+        [
+          { name: 'ms', type: Integer, value: 300 },
+          { name: 'work', value: '' },
+        ],
+        { typed: true },
+      ),
     ).toEqual({ ok: true, args: { ms: 300, work: undefined } });
   });
 

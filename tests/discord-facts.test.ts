@@ -12,9 +12,9 @@ import { describe, expect, it } from 'vitest';
 import {
   CallbackType,
   CommandLimits,
+  ContextType,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DISCORD_EPOCH_MS,
-  ContextType,
   ErrorCode,
   ErrorMessage,
   INITIAL_RESPONSE_DEADLINE_MS,

@@ -24,6 +24,7 @@ describe("the sandbox speaks Discord's published API shapes", () => {
     const png = Buffer.from('89504e470d0a1a0a', 'hex');
     const bot = await startTinyBot({
       reply: (i) => i.reply({ content: 'hello', embeds: [{ title: 'report', description: 'numbers' }] }),
+      dmreply: (i) => i.reply({ content: `hello ${i.user.username}, in a DM` }),
       ephemeral: (i) => i.reply({ content: 'only you', flags: MessageFlags.Ephemeral }),
       defer: async (i) => {
         await i.deferReply();
@@ -113,17 +114,71 @@ describe("the sandbox speaks Discord's published API shapes", () => {
       await fetch(`${sandbox.restUrl}/gateway/bot`, {
         headers: { authorization: `Bot ${sandbox.botToken}` },
       });
+      // A global 429 and Discord's 5xx on the routes a bot answers with: retried, then served.
+      await api.rateLimit('/interactions/{id}/{token}/callback', 100, 1, { global: true });
+      await api.fault({ route: '/interactions/{id}/{token}/callback', status: 500 });
+      await api.fault({ route: '/webhooks/{id}/{token}/messages/@original', status: 503, method: 'PATCH' });
+      await api.fault({ route: '/channels/{channel_id}/messages', status: 502, method: 'POST' });
+      await api.fault({ route: '/channels/{channel_id}/messages', status: 504, method: 'GET' });
+      expect((await api.invoke({ user: 'erin', command: 'defer' })).settled).toBe(true);
+      await client.rest.post(Routes.channelMessages(sandbox.channelId), { body: { content: 'after a 502' } });
+      await client.rest.get(Routes.channelMessages(sandbox.channelId));
+      // A DM: its channel, read and written like any other; and a raw interaction, answered.
+      // (validate:false: the tiny bot registers guild commands, which Discord offers in no DM.)
+      const dm = await api.invoke({ user: 'dora', command: 'dmreply', dm: true, validate: false });
+      await client.rest.get(Routes.channel(dm.channelId));
+      await client.rest.post(Routes.channelMessages(dm.channelId), { body: { content: 'in the DM' } });
+      const info = await api.info();
+      const raw = await api.raw({
+        type: 2,
+        version: 1,
+        guild_id: info.guildId,
+        channel_id: info.channelId,
+        channel: { id: info.channelId, type: 0 },
+        member: {
+          user: { id: '1', username: 'raw', discriminator: '0', global_name: null, avatar: null },
+          roles: [],
+          permissions: '0',
+          joined_at: '2026-01-01T00:00:00.000Z',
+          deaf: false,
+          mute: false,
+          flags: 0,
+        },
+        data: { id: '1', name: 'reply', type: 1 },
+        locale: 'en-US',
+        app_permissions: '0',
+        entitlements: [],
+        authorizing_integration_owners: {},
+        attachment_size_limit: 1,
+      });
+      expect((await api.waitSettled(raw.id)).status).toBe('replied');
 
       const validator = loadSpecValidator();
       const responses = await api.responses();
       expect(responses.length).toBeGreaterThan(20);
+      // The spec declares no 5XX on any route: their bodies must still be its Error shape.
+      const check = (r: (typeof responses)[number]) =>
+        r.status >= 500
+          ? validator.checkSchema('Error', r.body)
+          : validator.check(r.method, r.path, r.status, r.body);
       const failures = responses
-        .map((r) => ({ r, check: validator.check(r.method, r.path, r.status, r.body) }))
+        .map((r) => ({ r, check: check(r) }))
         .filter(({ check }) => !check.ok)
         .map(({ r, check }) => `${r.method} ${r.path} ${r.status}: ${check.errors.join('; ')}`);
       expect(failures).toEqual([]);
       const statuses = new Set(responses.map((r) => r.status));
-      for (const status of [200, 201, 204, 401, 404, 429]) expect(statuses).toContain(status);
+      for (const status of [200, 201, 204, 401, 404, 429, 500, 502, 503, 504])
+        expect(statuses).toContain(status);
+      const limited = responses.filter((r) => r.status === 429).map((r) => r.body as { global: boolean });
+      expect(limited.map((b) => b.global).sort()).toEqual([false, true]);
+      for (const r of responses.filter((x) => x.status >= 500)) {
+        expect(r.body).toEqual({ message: expect.stringMatching(new RegExp(`^${r.status}: `)), code: 0 });
+      }
+      expect(
+        responses.some(
+          (r) => r.method === 'GET' && r.path === `/channels/${dm.channelId}` && r.status === 200,
+        ),
+      ).toBe(true);
       const operations = new Set(
         responses.map((r) => validator.check(r.method, r.path, r.status, r.body).operation),
       );
@@ -139,8 +194,12 @@ describe("the sandbox speaks Discord's published API shapes", () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
+    let errors = '';
     child.stdout.on('data', (chunk) => {
       output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      errors += chunk;
     });
     try {
       await until(() => output.includes('Press Ctrl+C'), 20_000, 'the sandbox banner');
@@ -153,11 +212,16 @@ describe("the sandbox speaks Discord's published API shapes", () => {
       await client.login('cli-test-token.abc.def');
       await ready;
       await client.application!.commands.set([{ name: 'hello', description: 'says hello' }]);
+      const tokens: string[] = [];
       client.on(Events.InteractionCreate, (i) => {
+        tokens.push(i.token);
         if (i.isChatInputCommand()) void i.reply(`hello ${i.user.username}`);
       });
       const view = await new SandboxClient(baseUrl!).invoke({ user: 'zoe', command: 'hello' });
       expect(view.messages[0]?.content).toBe('hello zoe');
+      // The banner shows the bot token on purpose (a developer needs it); never an interaction's.
+      expect(tokens).toHaveLength(1);
+      expect(`${output}${errors}`).not.toContain(tokens[0]);
       await client.destroy();
     } finally {
       child.kill('SIGTERM');

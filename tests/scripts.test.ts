@@ -46,10 +46,10 @@ describe('the README commands', () => {
     const api = new SandboxClient(base);
     const info = await until(async () => {
       const i = await api.info();
-      return i.commands.length >= 8 ? i : null;
+      return i.commands.length >= 9 ? i : null;
     });
     expect(info.commands.map((c) => c.name).sort()).toEqual(
-      ['block', 'compare', 'explain', 'io', 'lag', 'nonblock', 'ticker', 'yield'].sort(),
+      ['block', 'classroom', 'compare', 'explain', 'io', 'lag', 'nonblock', 'ticker', 'yield'].sort(),
     );
     const blocked = await api.invoke({ user: 'alice', command: 'block', options: { ms: 300 } });
     const answered = Number(/Answered after \*\*(\d+) ms\*\*/.exec(embedText(blocked.messages[0]!))![1]);
@@ -93,7 +93,7 @@ describe('the README commands', () => {
           GUILD_ID: sandbox.guildId,
         },
       });
-      expect(stdout).toMatch(/Registered 8 commands in guild/);
+      expect(stdout).toMatch(/Registered 9 commands in guild/);
       const info = await sandbox.client.info();
       const block = info.commands.find((c) => c.name === 'block')!;
       expect(block.scope).toBe('guild');

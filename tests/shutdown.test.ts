@@ -84,6 +84,7 @@ describe('SIGTERM on `npm start`', () => {
     const exited = exitOf(child);
     child.kill('SIGTERM');
     const { code, afterMs } = await exited;
+    if (code !== 0) console.log(output.text.split('\n').slice(-25).join('\n'));
     expect(code).toBe(0);
     expect(afterMs).toBeLessThan(10_000);
     const view = await sandbox.client.interaction(id);

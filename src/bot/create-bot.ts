@@ -12,8 +12,8 @@ import { ComponentRegistry } from '../router/components.js';
 import { effectiveDefinition } from '../router/define.js';
 import { createDispatcher } from '../router/dispatch.js';
 import { type CommandRegistry, definitionsOf, loadCommands } from '../router/registry.js';
-import type { SettingsStore } from '../store/settings-store.js';
 import { openSettingsStore } from '../store/open.js';
+import type { SettingsStore } from '../store/settings-store.js';
 import { isTelemetryService, observePool } from '../telemetry/telemetry.js';
 import { createWorkPool } from '../work/pool.js';
 import { deployCommands } from './deploy.js';
@@ -134,6 +134,7 @@ export async function createBot({
   }
   const dispatch = createDispatcher(ctx, commands, components);
   client.on(Events.InteractionCreate, (interaction) => void dispatch(interaction));
+  containMalformedPackets(client, logger);
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord.js client error'));
   client.on(Events.Warn, (message) => logger.warn(message));
   client.on(Events.ShardResume, (_id, replayed) => logger.info({ replayed }, 'gateway session resumed'));
@@ -168,7 +169,8 @@ export async function createBot({
       stopping ??= (async () => {
         stopAllTickers();
         const drained = await dispatch.drain(graceMs);
-        await pool.close();
+        // Whatever still runs after the grace time was told the bot restarted: stop it.
+        await pool.close({ force: drained.interrupted > 0 });
         detachTelemetry?.();
         await measure.stop();
         await client.destroy();
@@ -177,5 +179,28 @@ export async function createBot({
       })();
       return stopping;
     },
+  };
+}
+
+/**
+ * discord.js builds an Interaction from the gateway payload before any handler of ours runs, and
+ * throws on shapes Discord never sends (no `data`, `member.permissions: "lots"`, a null body…). A
+ * hostile or broken Discord-compatible server must not turn that into an uncaught exception: such a
+ * packet is logged and dropped (it cannot be answered: discord.js could not read it).
+ */
+function containMalformedPackets(client: Client, logger: Logger): void {
+  const ws = client.ws as unknown as { handlePacket(packet: unknown, shard: unknown): boolean };
+  const handlePacket = ws.handlePacket.bind(ws);
+  ws.handlePacket = (packet, shard) => {
+    try {
+      return handlePacket(packet, shard);
+    } catch (error) {
+      const p = packet as { t?: unknown; d?: { id?: unknown } | null } | undefined;
+      logger.warn(
+        { err: error, event: p?.t, interactionId: typeof p?.d?.id === 'string' ? p.d.id : undefined },
+        'ignored a gateway event discord.js could not read (malformed payload)',
+      );
+      return true;
+    }
   };
 }

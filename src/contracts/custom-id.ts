@@ -11,7 +11,9 @@ export function customId(handler: string, ...parts: string[]): string {
 }
 
 /** The handler and parts of one of our ids; null for a stale, foreign or malformed one. */
-export function parseCustomId(id: string): { handler: string; parts: string[] } | null {
+export function parseCustomId(id: unknown): { handler: string; parts: string[] } | null {
+  // A custom id is text on Discord; anything else is forged.
+  if (typeof id !== 'string') return null;
   const [prefix, handler, ...parts] = id.split(':');
   return prefix === CUSTOM_ID_PREFIX && handler ? { handler, parts } : null;
 }

@@ -128,9 +128,14 @@ function parseOptions(
     seen.add(option.name);
   }
   for (const option of options) {
-    let value = given.find((d) => d.name === option.name)?.value;
+    const entry = given.find((d) => d.name === option.name);
+    let value = entry?.value;
     if (mode.typed && value === '') value = undefined;
     const name = `\`${option.name}\``;
+    // Discord leaves an option out rather than send it empty: one that is there without a value is broken.
+    if (entry && !mode.typed && !option.required && (value === undefined || value === null)) {
+      return { ok: false, problem: `${name} came without a value.` };
+    }
     if (value === undefined || value === null) {
       if (option.required) return { ok: false, problem: `${name} is required: ${option.description}.` };
       args[option.name] = undefined;

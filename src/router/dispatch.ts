@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatInputCommandInteraction, Interaction, MessageComponentInteraction } from 'discord.js';
-import type { BotContext, InteractionOutcome } from '../contracts/context.js';
-import type { CommandResult, CommandRun, ResponseSession } from '../contracts/run.js';
 import type { Ticket } from '../classroom/policy.js';
 import { resolveSettings } from '../classroom/settings.js';
+import type { BotContext, InteractionOutcome } from '../contracts/context.js';
+import type { CommandResult, CommandRun, ResponseSession } from '../contracts/run.js';
+import { CommandLimits } from '../discord/facts.js';
 import { type GivenOption, parseArgs } from '../discord/options.js';
 import type { Logger } from '../log/logger.js';
 import { runAs } from '../measure/attribution.js';
@@ -109,7 +110,7 @@ export function createDispatcher(
       delivery.end.refused = true;
       await send(
         ephemeral(
-          `I don't know \`/${name}\`. It may come from an older version of LoopLab whose commands are still cached by Discord. Try \`/explain\` to see what I can do.`,
+          `I don't know \`/${name.slice(0, CommandLimits.name)}\`. It may come from an older version of LoopLab whose commands are still cached by Discord. Try \`/explain\` to see what I can do.`,
         ),
         delivery,
       );
@@ -153,7 +154,10 @@ export function createDispatcher(
         settings,
       );
       if (!admission.ok) {
-        log.info({ refusal: admission.kind, reason: admission.reason }, 'demo refused by the classroom policy');
+        log.info(
+          { refusal: admission.kind, reason: admission.reason },
+          'demo refused by the classroom policy',
+        );
         delivery.end.refused = true;
         await send(ephemeral(admission.reason), delivery);
         return;

@@ -5,6 +5,8 @@ import {
   MessageFlags,
 } from 'discord.js';
 import type { OutgoingMessage } from '../contracts/run.js';
+import { MessageLimits } from '../discord/facts.js';
+import { truncate } from '../lib/format.js';
 
 /** The plain message as discord.js's reply options. */
 export function toReply(m: OutgoingMessage): InteractionReplyOptions {
@@ -25,7 +27,8 @@ export function toUpdate(m: OutgoingMessage): InteractionUpdateOptions {
 
 function body(m: OutgoingMessage) {
   return {
-    ...(m.content !== undefined ? { content: m.content } : {}),
+    // The one door to Discord: no message leaves longer than Discord takes (2000 characters).
+    ...(m.content !== undefined ? { content: truncate(m.content, MessageLimits.content) } : {}),
     ...(m.embeds ? { embeds: m.embeds } : {}),
     ...(m.components ? { components: m.components } : {}),
     ...(m.files?.length ? { files: m.files.map((f) => ({ attachment: f.data, name: f.name })) } : {}),

@@ -296,21 +296,17 @@ function snapshotsOf(
  * counts the message round trip and any main-thread delay in reading the result.
  */
 export function observePool(pool: WorkPool, onTask: (event: PoolTaskEvent) => void): WorkPool {
-  return {
-    get size() {
-      return pool.size;
-    },
-    async run(kind, ms, signal) {
-      const started = performance.now();
-      const result = await pool.run(kind, ms, signal);
-      const totalMs = performance.now() - started;
-      onTask({ waitMs: Math.max(0, totalMs - result.elapsedMs), runMs: result.elapsedMs });
-      return result;
-    },
-    stats: () => pool.stats(),
-    resetWindow: () => pool.resetWindow(),
-    close: () => pool.close(),
+  // Everything else (close({ force }), stats, size, whatever the pool grows) is the pool's own,
+  // reached through the prototype with its arguments untouched.
+  const observed = Object.create(pool) as WorkPool;
+  observed.run = async (kind, ms, signal) => {
+    const started = performance.now();
+    const result = await pool.run(kind, ms, signal);
+    const totalMs = performance.now() - started;
+    onTask({ waitMs: Math.max(0, totalMs - result.elapsedMs), runMs: result.elapsedMs });
+    return result;
   };
+  return observed;
 }
 
 /** Whether `telemetry` is a full TelemetryService (the wiring attaches it), not just the interface. */

@@ -50,7 +50,8 @@ export interface WorkPool {
   stats(): PoolStats;
   /** Returns the wait/run statistics of the window that just ended and starts a new one. */
   resetWindow(): PoolWindowStats;
-  close(): Promise<void>;
+  /** Closes the pool; `force` aborts tasks still running (a shutdown past its grace time). */
+  close(options?: { force?: boolean }): Promise<void>;
   readonly size: number;
 }
 
@@ -347,8 +348,12 @@ export function createWorkPool(size: number, options: WorkPoolOptions = {}): Wor
       eluBase = snapshotElu();
       return ended;
     },
-    close() {
-      closing ??= piscina.close();
+    close({ force = false } = {}) {
+      if (force) {
+        // piscina's own force only drops queued tasks: abort the running ones too (their workers stop).
+        for (const entry of inFlight.values()) entry.controller.abort(new Error('the pool is closing'));
+      }
+      closing ??= piscina.close({ force });
       return closing;
     },
   };

@@ -22,6 +22,11 @@ export interface SpecValidator {
    * undefined for an empty body.
    */
   check(method: string, path: string, status: number, body: unknown): SpecCheck;
+  /**
+   * Validates `body` against one of the spec's component schemas by name (e.g. 'Error'): for what
+   * the spec has a shape for but declares on no route, such as the bodies of Discord's 5xx.
+   */
+  checkSchema(name: string, body: unknown): SpecCheck;
 }
 
 const SPEC_URL = new URL('../../../shared/discord-api-spec/openapi.json', import.meta.url);
@@ -199,6 +204,15 @@ export function loadSpecValidator(): SpecValidator {
   }
 
   return {
+    checkSchema(name, body) {
+      const schemas = (spec.components as Json | undefined)?.schemas as Json | undefined;
+      if (!schemas || !isObject(schemas[name])) {
+        return { ok: false, operation: null, errors: [`the spec has no schema ${name}`] };
+      }
+      const validate = validatorFor(['components', 'schemas', name]);
+      if (validate(body)) return { ok: true, operation: `schema ${name}`, errors: [] };
+      return { ok: false, operation: `schema ${name}`, errors: formatErrors(validate.errors ?? []) };
+    },
     check(method, path, status, body) {
       const verb = method.toLowerCase();
       const segments = splitConcretePath(path);

@@ -15,8 +15,10 @@ export function fontOptions(env: NodeJS.ProcessEnv = process.env): NonNullable<R
     .split(new RegExp(`[,${delimiter === ';' ? ';' : ':'}]`))
     .map((p) => p.trim())
     .filter((p) => /\.(ttf|otf|ttc)$/i.test(p));
+  const system = (env.LOOPLAB_SYSTEM_FONTS ?? '').trim().toLowerCase();
   return {
-    loadSystemFonts: true,
+    // LOOPLAB_SYSTEM_FONTS=off: only the files named (a reproducible image, or a test of no font).
+    loadSystemFonts: !['0', 'false', 'no', 'off'].includes(system),
     defaultFontFamily: 'DejaVu Sans',
     ...(fontFiles.length > 0 && { fontFiles }),
   };
@@ -69,8 +71,9 @@ export interface FontCheck {
 
 /**
  * Checks at start that chart text renders (an image with no font draws every label as nothing, and
- * says nothing). If the configured fonts draw no text, falls back to a DejaVu file found in the usual
- * places; `ok: false` means no font at all: the caller warns.
+ * says nothing). If the system fonts draw no text and LOOPLAB_FONT_FILE names none, falls back to a
+ * DejaVu file found in the usual places (files the operator named are never replaced silently);
+ * `ok: false` means no text at all: the caller warns.
  */
 export async function prepareFonts(
   env: NodeJS.ProcessEnv = process.env,
@@ -80,6 +83,7 @@ export async function prepareFonts(
   const configured = font.fontFiles ?? [];
   fallbackFontFiles = [];
   if ((await textPixels(font)) > 0) return { ok: true, fallback: [], configured };
+  if (configured.length > 0) return { ok: false, fallback: [], configured };
   const found = candidates.filter((file) => existsSync(file));
   if (found.length > 0 && (await textPixels({ ...font, fontFiles: [...configured, ...found] })) > 0) {
     fallbackFontFiles = found;

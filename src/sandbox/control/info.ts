@@ -45,6 +45,14 @@ export function sandboxOverview({ world, gateway, info }: ControlDependencies) {
         'POST /sandbox/ratelimit {"route":"/interactions/{id}/{token}/callback","retryAfterMs":3300}',
       scenario:
         'POST /sandbox/scenario {"steps":[{"afterMs":0,"user":"alice","command":"block","options":{"ms":3500}}]}',
+      teacher:
+        'POST /sandbox/invoke {"user":"tess","command":"classroom show","teacher":true} (or "permissions":"32", or "dm":true)',
+      raw: 'POST /sandbox/interactions/raw <any JSON>[?keep=true]; POST /sandbox/interactions/raw/batch {"interactions":[…]}',
+      summary: 'GET /sandbox/interactions/summary[?ids=…] or POST it {"ids":[…]}',
+      faults:
+        'POST /sandbox/faults {"route":"/webhooks/{id}/{token}/messages/@original","status":503,"count":2}',
+      gateway:
+        'POST /sandbox/gateway/drop | /silence {"ms":5000} | /invalidate {"resumable":true} | /reconnect; GET /sandbox/gateway',
     },
   };
 }
