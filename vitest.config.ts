@@ -12,8 +12,12 @@ import { defineConfig } from 'vitest/config';
  */
 export const STARTS_A_SANDBOX = /\bstart(LoopLab|SandboxThread|TinyBot|Sandbox|Postgres)\(|\bspawn\(/;
 
-export const E2E_FILES = readdirSync(join(import.meta.dirname, 'tests'))
-  .filter((f) => f.endsWith('.test.ts'))
+export const E2E_FILES = readdirSync(join(import.meta.dirname, 'tests'), {
+  recursive: true,
+  encoding: 'utf8',
+})
+  .map((f) => f.split('\\').join('/'))
+  .filter((f) => f.endsWith('.test.ts') && !f.split('/').includes('node_modules'))
   .filter((f) => STARTS_A_SANDBOX.test(readFileSync(join(import.meta.dirname, 'tests', f), 'utf8')))
   .map((f) => `tests/${f}`)
   .sort();
