@@ -38,7 +38,11 @@ describe('main-thread CPU time', () => {
     const recorder = new UtilizationRecorder(20);
     recorder.start();
     const start = Date.now();
-    const worker = new Worker('const end = Date.now() + 400; while (Date.now() < end) {}', { eval: true });
+    // Busy until the worker has burnt 400 ms of CPU (not of wall time: a loaded machine gives less).
+    const worker = new Worker(
+      'const s = process.cpuUsage(); const spent = () => { const d = process.cpuUsage(s); return (d.user + d.system) / 1000; }; while (spent() < 400) {}',
+      { eval: true },
+    );
     await new Promise((resolve) => worker.once('exit', resolve));
     const u = recorder.window(start, Date.now());
     recorder.stop();

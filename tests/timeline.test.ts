@@ -9,7 +9,9 @@ import { CHART_HEIGHT, CHART_WIDTH, COLORS } from '../src/report/charts/svg.js';
 import { type TimelineInput, timelineLayout, timelineSvg } from '../src/report/charts/timeline-chart.js';
 
 const T = 1_700_000_000_000;
-const RENDER_BUDGET_MS = 200;
+// A sanity bound (the picture follows the reply, so it never spends the 3 s): how fast a chart
+// renders is measured in `npm run bench`, side by side, not asserted here on a shared machine.
+const RENDER_BUDGET_MS = 1_000;
 
 function hexToRgb(hex: string): [number, number, number] {
   const v = Number.parseInt(hex.slice(1), 16);

@@ -30,7 +30,8 @@ describe('runWork', () => {
     const sleep = results.get('sleep') ?? runWork('sleep', 200);
     const cpu = results.get('cpu') ?? runWork('cpu', 200);
     expect(sleep.cpuMs).toBeLessThan(50);
-    expect(cpu.cpuMs).toBeGreaterThan(100);
+    // Busy vs idle, by a wide margin even when a shared machine gives the busy loop little CPU.
+    expect(cpu.cpuMs).toBeGreaterThan(sleep.cpuMs * 5 + 10);
   });
 
   it('regex reports the input length', () => {
