@@ -26,8 +26,17 @@ module.exports = {
         'src/sandbox/ is Discord (another machine): it may use src/discord/ (the numbers) and src/lib/ ' +
         '(neutral helpers) and npm packages, nothing of the bot. A sandbox that imports the bot would ' +
         'agree with it by construction and test nothing.',
-      from: { path: '^src/sandbox/' },
+      from: { path: '^src/sandbox/', pathNot: '^src/sandbox/cli\\.ts$' },
       to: { path: '^(src/|commands/)', pathNot: room('sandbox', 'discord', 'lib') },
+    },
+    {
+      name: 'sandbox-cli-serves-the-page',
+      severity: 'error',
+      comment:
+        '`npm run sandbox` (src/sandbox/cli.ts) is wiring: the sandbox alone for any bot, with the ' +
+        'classroom page (src/page/) mounted; still nothing of the bot.',
+      from: { path: '^src/sandbox/cli\\.ts$' },
+      to: { path: '^(src/|commands/)', pathNot: room('sandbox', 'discord', 'lib', 'page') },
     },
     {
       name: 'sandbox-only-from-wiring',
@@ -36,8 +45,64 @@ module.exports = {
         'Only the wiring (src/main.ts, src/bot/, src/scripts/) starts the sandbox (and tests drive it). ' +
         'commands/, demos, work, measure, report, lessons, router, contracts never import src/sandbox/: ' +
         'the bot must behave the same against the real Discord.',
-      from: { path: '^(src/|commands/)', pathNot: ['^src/main\\.ts$', room('bot', 'scripts', 'sandbox')] },
+      from: {
+        path: '^(src/|commands/)',
+        pathNot: ['^src/main\\.ts$', room('bot', 'scripts', 'sandbox', 'page')],
+      },
       to: { path: '^src/sandbox/' },
+    },
+    {
+      name: 'page-is-the-sandbox-client',
+      severity: 'error',
+      comment:
+        "src/page/ is the classroom page: Discord's client beside the sandbox, served from the sandbox's " +
+        'thread. It may use src/sandbox/, src/discord/ and src/lib/ (and npm packages); of the bot only ' +
+        'the types of the numbers it shows (measure, work, classroom), handed to it by the wiring. ' +
+        'Nothing in src/ but the wiring (src/main.ts) imports it.',
+      from: { path: '^src/page/' },
+      to: {
+        path: ['^(src/|commands/)', DISCORD_JS],
+        pathNot: room('page', 'sandbox', 'discord', 'lib', 'measure', 'work', 'classroom'),
+      },
+    },
+    {
+      name: 'page-types-of-the-bot',
+      severity: 'error',
+      comment:
+        'src/page/ names the types of measure, work and classroom (`import type`), never runs their code.',
+      from: { path: '^src/page/' },
+      to: { path: room('measure', 'work', 'classroom'), dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'page-only-from-wiring',
+      severity: 'error',
+      comment:
+        'Only the wiring (src/main.ts, src/sandbox/cli.ts) starts the classroom page; the sandbox and the ' +
+        'bot know nothing of it.',
+      from: {
+        path: '^(src/|commands/)',
+        pathNot: ['^src/main\\.ts$', '^src/sandbox/cli\\.ts$', room('page')],
+      },
+      to: { path: '^src/page/' },
+    },
+    {
+      name: 'page-client-is-browser-code',
+      severity: 'error',
+      comment:
+        "src/page/client/ runs in the browser: it may import only itself and the page's protocol types " +
+        '(no server code; no node built-ins: page-client-no-node).',
+      from: { path: '^src/page/client/' },
+      to: {
+        path: '^(src/|commands/|node_modules/)',
+        pathNot: ['^src/page/client/', '^src/page/protocol\\.ts$'],
+      },
+    },
+    {
+      name: 'page-client-no-node',
+      severity: 'error',
+      comment: 'src/page/client/ runs in the browser: no node built-ins.',
+      from: { path: '^src/page/client/' },
+      to: { dependencyTypes: ['core'] },
     },
 
     // --- commands/ is loaded by the registry, never imported ---------------------------------------
@@ -176,6 +241,23 @@ module.exports = {
         'room reports through the Telemetry contract (ctx.telemetry), so it works without a server.',
       from: { path: '^(src/|commands/)', pathNot: ['^src/main\\.ts$', room('bot', 'telemetry')] },
       to: { path: '^src/telemetry/' },
+    },
+    {
+      name: 'shard-is-process-wiring',
+      severity: 'error',
+      comment:
+        'src/shard/ runs shards in processes of their own (discord.js ShardingManager) and plans how ' +
+        'many: it may use discord.js, src/discord/, src/lib/ and the logger type, nothing of the ' +
+        'router, commands, demos, measure or report (a shard process is the whole bot, started anew).',
+      from: { path: '^src/shard/' },
+      to: { path: '^(src/|commands/)', pathNot: [room('shard', 'discord', 'lib'), '^src/log/logger\\.ts$'] },
+    },
+    {
+      name: 'shard-only-from-main',
+      severity: 'error',
+      comment: 'Only src/main.ts decides to run as a ShardingManager or as one of its shards.',
+      from: { path: '^(src/|commands/)', pathNot: ['^src/main\\.ts$', room('shard')] },
+      to: { path: '^src/shard/' },
     },
     {
       name: 'lessons-are-texts',

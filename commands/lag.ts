@@ -28,6 +28,7 @@ export default defineCommand({
         pingMs: gateway.pingMs,
         measuredAgoMs: gateway.lastAckAt !== null ? now - gateway.lastAckAt : null,
       },
+      ...(run.ctx.shards ? { shards: run.ctx.shards() } : {}),
     });
     const picture = lagPicture(
       measure.recorder.chartSamples(now - 60_000, now),

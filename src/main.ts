@@ -9,8 +9,19 @@ import { ConfigError, loadConfig } from './config/env.js';
 import { isLoopbackHost } from './discord/paths.js';
 import { createLogger, prettyAvailable } from './log/logger.js';
 import { ownerOf, trackPromiseOwners } from './measure/attribution.js';
+import { loopHealth } from './measure/lag.js';
+import { type ClassroomSandbox, startClassroomSandbox } from './page/link.js';
 import { prepareFonts } from './report/charts/png.js';
-import { type SandboxThread, startSandboxThread } from './sandbox/thread.js';
+import type { SandboxThread } from './sandbox/thread.js';
+import { joinManager, type ShardPeers } from './shard/child.js';
+import { type RunningShards, startShardManager } from './shard/manager.js';
+import {
+  gatewayBotFetcher,
+  planShards,
+  type ShardPlan,
+  ShardPlanError,
+  shardOfThisProcess,
+} from './shard/plan.js';
 import { StoreError } from './store/settings-store.js';
 import { startTelemetry, TelemetryError, type TelemetryService } from './telemetry/telemetry.js';
 
@@ -28,7 +39,10 @@ try {
 // pino-pretty is a development dependency: without it (a production install) every log line is JSON,
 // the watchdog thread's included.
 if (config.logFormat === 'pretty' && !prettyAvailable()) config = { ...config, logFormat: 'json' };
-const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+/** Under discord.js's ShardingManager this process runs one shard: every log line says which. */
+const thisShard = shardOfThisProcess();
+const rootLogger = createLogger({ level: config.logLevel, format: config.logFormat });
+const logger = thisShard ? rootLogger.child({ shardId: thisShard.id }) : rootLogger;
 
 /** In-flight work gets this long to finish at shutdown; the whole stop stays well under 10 s. */
 const SHUTDOWN_GRACE_MS = 7_000;
@@ -36,9 +50,14 @@ const SHUTDOWN_GRACE_MS = 7_000;
 const SHUTDOWN_HARD_LIMIT_MS = 9_500;
 
 let sandbox: SandboxThread | null = null;
+/** The sandbox with the classroom page mounted (sandbox mode only). */
+let classroomSandbox: ClassroomSandbox | null = null;
 let bot: LoopLabBot | null = null;
 let telemetry: TelemetryService | null = null;
 let stopping = false;
+/** SHARD_COUNT > 1: this process is the ShardingManager; each shard runs in a child process. */
+let shardProcesses: RunningShards | null = null;
+let shardPeers: ShardPeers | null = null;
 
 async function shutdown(reason: string, code = 0) {
   if (stopping) return;
@@ -56,6 +75,9 @@ async function shutdown(reason: string, code = 0) {
   } catch (error) {
     logger.warn({ err: error }, 'error while stopping the bot');
   }
+  // Under the ShardingManager each shard process drains on its own SIGTERM; Discord outlives them.
+  shardPeers?.stop();
+  await shardProcesses?.stop(SHUTDOWN_GRACE_MS + 1_500).catch(() => {});
   // The sandbox is Discord here: it closes last, after the bot's final edits reached it.
   await sandbox?.close().catch(() => {});
   await telemetry?.close().catch(() => {});
@@ -82,6 +104,9 @@ process.on('uncaughtException', (error) => {
   void shutdown('uncaught exception', 1);
 });
 
+/** Log lines that wait for the sandbox banner (which must print the classroom page's URL first). */
+const afterBanner: Array<() => void> = [];
+
 // Health and metrics first: /healthz answers "starting" while the rest comes up.
 if (config.metrics.port !== null) {
   try {
@@ -91,10 +116,15 @@ if (config.metrics.port !== null) {
       stallLimitMs: config.metrics.stallLimitMs,
       onError: (error) => logger.error({ err: error }, 'telemetry thread'),
     });
-    logger.info(
-      { url: telemetry.url, stallLimitMs: config.metrics.stallLimitMs },
-      `health and metrics on ${reachable(telemetry.url)}/healthz and /metrics`,
-    );
+    const service = telemetry;
+    const tell = () =>
+      logger.info(
+        { url: service.url, stallLimitMs: config.metrics.stallLimitMs },
+        `health and metrics on ${reachable(service.url)}/healthz and /metrics`,
+      );
+    // In sandbox mode the classroom page is the first URL printed; this one follows the banner.
+    if (config.discordToken) tell();
+    else afterBanner.push(tell);
   } catch (error) {
     if (!(error instanceof TelemetryError)) throw error;
     // The bot still runs; whoever checks its health will find nothing there and say so.
@@ -128,12 +158,18 @@ if (!config.discordToken) {
     );
   }
   try {
-    sandbox = await startSandboxThread(
+    classroomSandbox = await startClassroomSandbox(
       {
         host: config.sandbox.host,
         port: config.sandbox.port,
         clockOffsetMs: config.sandbox.clockOffsetMs,
         heartbeatIntervalMs: config.sandbox.heartbeatIntervalMs,
+        shards: config.sandbox.shards,
+        guilds: config.sandbox.guilds,
+        maxConcurrency: config.sandbox.maxConcurrency,
+        ...(config.sandbox.identifyIntervalMs !== null
+          ? { identifyIntervalMs: config.sandbox.identifyIntervalMs }
+          : {}),
       },
       {
         onCrash(error) {
@@ -142,6 +178,7 @@ if (!config.discordToken) {
         },
       },
     );
+    sandbox = classroomSandbox.sandbox;
   } catch (error) {
     const message = (error as Error).message;
     console.error(
@@ -153,6 +190,34 @@ if (!config.discordToken) {
     );
     process.exit(1);
   }
+}
+
+// SHARD_COUNT: one process per shard under discord.js's ShardingManager (this one runs no bot then).
+if (!thisShard) {
+  const token = sandbox?.botToken ?? (config.discordToken as string);
+  const apiUrl = sandbox ? reachable(sandbox.apiUrl) : config.apiUrl;
+  let plan: ShardPlan | null = null;
+  try {
+    plan = await planShards(config.shards, gatewayBotFetcher(token, apiUrl));
+  } catch (error) {
+    console.error(
+      error instanceof ShardPlanError
+        ? error.message
+        : `Could not ask ${sandbox ? 'the built-in sandbox' : apiSetting()} how many shards to run (SHARD_COUNT=auto): ${whyUnreachable(error)}`,
+    );
+    await sandbox?.close();
+    process.exit(error instanceof ShardPlanError ? 2 : 1);
+  }
+  if (plan && plan.count > 1) {
+    await runShardManager(plan, token, apiUrl);
+    // The shard processes run until a signal stops them all (shutdown, above).
+    await new Promise<never>(() => setInterval(() => {}, 1 << 30));
+  }
+  // One process: discord.js reads SHARD_COUNT and SHARDS from the environment too; make them agree.
+  // (An empty SHARD_COUNT= from .env would be shard count 0 to discord.js.)
+  if (plan) process.env.SHARD_COUNT = String(plan.count);
+  else delete process.env.SHARD_COUNT;
+  delete process.env.SHARDS;
 }
 
 try {
@@ -172,6 +237,21 @@ try {
   process.exit(2);
 }
 
+if (thisShard) {
+  const measure = bot.ctx.measure;
+  const peers = joinManager(
+    bot.client,
+    thisShard.id,
+    () => {
+      const { last10s } = loopHealth(measure);
+      return { p99Ms: last10s.p99, maxMs: last10s.max };
+    },
+    () => void shutdown('the shard manager is gone'),
+  );
+  shardPeers = peers;
+  bot.ctx.shards = () => ({ shardId: thisShard.id, shardCount: thisShard.count, others: peers.others() });
+}
+
 try {
   await bot.start();
 } catch (error) {
@@ -187,7 +267,8 @@ try {
   process.exit(1);
 }
 
-const guildId = sandbox?.guildId ?? config.guildId;
+// A sandbox with several guilds (SANDBOX_GUILDS) gets global commands: every guild offers them.
+const guildId = sandbox ? ((sandbox.guilds?.length ?? 1) > 1 ? null : sandbox.guildId) : config.guildId;
 if (config.deployOnStart) {
   try {
     const count = await bot.deploy(guildId);
@@ -199,7 +280,15 @@ if (config.deployOnStart) {
 
 if (sandbox) {
   const base = reachable(sandbox.baseUrl);
+  classroomSandbox?.attach({
+    measure: bot.ctx.measure,
+    pool: bot.ctx.pool,
+    classroom: bot.ctx.classroom,
+    guildId: sandbox.guildId,
+  });
   console.log(`
+Classroom page: ${reachable(classroomSandbox?.pageUrl ?? `${base}/classroom`)}   (open it in a browser)
+
 LoopLab is running against its built-in Discord sandbox (no DISCORD_TOKEN set).
 
   Sandbox:   ${base}   (REST ${reachable(sandbox.restUrl)}, gateway ${reachable(sandbox.gatewayUrl)})
@@ -214,6 +303,77 @@ Act as a user — send a slash command and read the report:
 
 Press Ctrl+C to stop.
 `);
+}
+for (const tell of afterBanner.splice(0)) tell();
+
+/**
+ * Runs each shard of `plan` in a child process of its own (this same program) and waits until all
+ * are ready. The children reach Discord (or this process's sandbox) themselves; shard `plan.ids[0]`
+ * registers the commands.
+ */
+async function runShardManager(plan: ShardPlan, token: string, apiUrl: string | null) {
+  // Each child serves its own /healthz and /metrics (METRICS_PORT + its index in SHARD_IDS): close ours.
+  await telemetry?.close().catch(() => {});
+  telemetry = null;
+  const multiGuildSandbox = (sandbox?.guilds?.length ?? 1) > 1;
+  const metricsPort = config.metrics.port;
+  logger.info(
+    {
+      shardCount: plan.count,
+      shardIds: plan.ids,
+      recommended: plan.recommended,
+      maxConcurrency: plan.maxConcurrency,
+    },
+    `running ${plan.ids.length} of ${plan.count} shards, each in its own process`,
+  );
+  try {
+    shardProcesses = await startShardManager({
+      file: process.argv[1] ?? 'src/main.ts',
+      execArgv: process.execArgv,
+      token,
+      plan,
+      env: {
+        DISCORD_API_URL: apiUrl ?? undefined,
+        GUILD_ID: sandbox ? (multiGuildSandbox ? undefined : sandbox.guildId) : (config.guildId ?? undefined),
+        SHARD_IDS: undefined,
+      },
+      envFor: (_shardId, index) => ({
+        DEPLOY_ON_START: index === 0 && config.deployOnStart ? 'true' : 'false',
+        // The first shard process of every machine on METRICS_PORT itself (the image's health check).
+        METRICS_PORT: metricsPort === null ? 'off' : metricsPort === 0 ? '0' : String(metricsPort + index),
+      }),
+      spawnDelayMs: config.shards.spawnDelayMs,
+      logger,
+      onFatal(error) {
+        logger.fatal({ err: error }, 'the shard processes cannot be kept running; stopping');
+        void shutdown('shard crash loop', 1);
+      },
+    });
+  } catch (error) {
+    logger.fatal({ err: error }, 'the shard processes did not start');
+    console.error(`The shard processes did not start: ${(error as Error).message}`);
+    await shutdown('shards did not start', 1);
+    return;
+  }
+  logger.info({ shardIds: plan.ids }, 'every shard process is ready');
+  if (sandbox) {
+    const base = reachable(sandbox.baseUrl);
+    const guildLines = (sandbox.guilds ?? [])
+      .map((g) => `  Guild ${g.id} (shard ${g.shard}): channel ${g.channelId}`)
+      .join('\n');
+    console.log(`
+LoopLab is running against its built-in Discord sandbox, ${plan.ids.length} shard processes.
+
+  Sandbox:   ${base}   (REST ${reachable(sandbox.restUrl)}, gateway ${reachable(sandbox.gatewayUrl)})
+${guildLines}
+
+Act as a user in a guild (its id, or its index 0-${(sandbox.guilds?.length ?? 1) - 1}):
+  curl -s -XPOST '${base}/sandbox/invoke?wait=settled' -H 'content-type: application/json' \\
+    -d '{"user":"alice","command":"block","options":{"ms":3000},"guild":0}'
+
+Press Ctrl+C to stop.
+`);
+  }
 }
 
 /**

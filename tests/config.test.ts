@@ -37,7 +37,13 @@ describe('loadConfig defaults (empty env: sandbox mode)', () => {
       port: 0,
       clockOffsetMs: 0,
       heartbeatIntervalMs: 41_250,
+      shards: 1,
+      guilds: 1,
+      maxConcurrency: 1,
+      identifyIntervalMs: null,
     });
+    // SHARD_COUNT unset: one process, as ever.
+    expect(config.shards).toEqual({ count: null, ids: null, spawnDelayMs: 5_500 });
   });
 
   it('logs JSON when not on a TTY and pretty on a TTY', () => {
@@ -77,6 +83,13 @@ describe('loadConfig with values', () => {
         SANDBOX_PORT: '8080',
         SANDBOX_CLOCK_OFFSET_MS: '-120400',
         SANDBOX_HEARTBEAT_INTERVAL_MS: '500',
+        SANDBOX_SHARDS: '2',
+        SANDBOX_GUILDS: '4',
+        SANDBOX_MAX_CONCURRENCY: '2',
+        SANDBOX_IDENTIFY_INTERVAL_MS: '1000',
+        SHARD_COUNT: '4',
+        SHARD_IDS: '0-1,3',
+        SHARD_SPAWN_DELAY_MS: '1000',
       },
       false,
     );
@@ -96,7 +109,17 @@ describe('loadConfig with values', () => {
       databaseUrl: 'postgresql://looplab:pw@127.0.0.1:5432/looplab',
       metrics: { host: '0.0.0.0', port: 9100, stallLimitMs: 1_000 },
       deployOnStart: false,
-      sandbox: { host: '0.0.0.0', port: 8080, clockOffsetMs: -120_400, heartbeatIntervalMs: 500 },
+      sandbox: {
+        host: '0.0.0.0',
+        port: 8080,
+        clockOffsetMs: -120_400,
+        heartbeatIntervalMs: 500,
+        shards: 2,
+        guilds: 4,
+        maxConcurrency: 2,
+        identifyIntervalMs: 1_000,
+      },
+      shards: { count: 4, ids: [0, 1, 3], spawnDelayMs: 1_000 },
     });
   });
 

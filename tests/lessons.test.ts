@@ -10,6 +10,7 @@ const IDS = [
   'deadline',
   'threads-async-goroutines',
   'why-failed',
+  'sharding',
   'yielding',
 ] as const;
 
@@ -22,6 +23,7 @@ const EXPECTED_TRY_IT: Record<LessonId, { command: string; options: Record<strin
   'threads-async-goroutines': { command: 'compare', options: { ms: 1500, work: 'cpu' } },
   'why-failed': { command: 'block', options: { ms: 3500, work: 'sleep' } },
   yielding: { command: 'yield', options: { ms: 3000, work: 'cpu', slice: 10, defer: true } },
+  sharding: { command: 'lag', options: {} },
 };
 
 const FENCE = '```';
@@ -44,7 +46,7 @@ void known;
 void unknown;
 
 describe('LESSONS', () => {
-  it('has exactly the eight lessons, in order, with unique ids', () => {
+  it('has exactly the nine lessons, in order, with unique ids', () => {
     expect(LESSONS.map((l) => l.id)).toEqual([...IDS]);
     expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
   });

@@ -213,6 +213,26 @@ export function analyse(
   };
 }
 
+/**
+ * Waits until the bot is quiet (under 10 % of a core over 250 ms, twice in a row) or `timeoutMs`:
+ * a step that overloaded it leaves a backlog (expired tokens to explain, reports to edit) that must
+ * not be counted in the next one.
+ */
+export async function quiesce(bot: BotChild, timeoutMs = 6_000): Promise<boolean> {
+  const until = performance.now() + timeoutMs;
+  let last = await bot.usage();
+  let calm = 0;
+  while (performance.now() < until) {
+    await sleep(250);
+    const now = await bot.usage();
+    const share = (now.cpuMs - last.cpuMs) / (now.at - last.at);
+    last = now;
+    calm = share < 0.1 ? calm + 1 : 0;
+    if (calm >= 2) return true;
+  }
+  return false;
+}
+
 /** One open-loop step against a rig: sends, drains, reads the timings and the bot's usage. */
 export async function runStep(
   rig: { sandbox: BenchSandbox; bot: BotChild },
@@ -223,6 +243,7 @@ export async function runStep(
   drainMs: number,
 ): Promise<StepStats> {
   const { sandbox, bot } = rig;
+  await quiesce(bot);
   await sandbox.forget();
   const before = await bot.usage();
   const elu0 = sandbox.elu();

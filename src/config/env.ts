@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../discord/facts.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, SHARD_SPAWN_DELAY_MS } from '../discord/facts.js';
 
 /** LoopLab's settings, read from the environment (and .env via dotenv) and checked once at start. */
 export interface Config {
@@ -26,7 +26,26 @@ export interface Config {
   databaseUrl: string | null;
   /** Register the slash commands at start (guild if GUILD_ID, else global). */
   deployOnStart: boolean;
-  sandbox: { host: string; port: number; clockOffsetMs: number; heartbeatIntervalMs: number };
+  sandbox: {
+    host: string;
+    port: number;
+    clockOffsetMs: number;
+    heartbeatIntervalMs: number;
+    /** SANDBOX_SHARDS: the shard count its GET /gateway/bot recommends. */
+    shards: number;
+    /** SANDBOX_GUILDS: how many guilds (each with its own #general). */
+    guilds: number;
+    /** SANDBOX_MAX_CONCURRENCY: session_start_limit.max_concurrency (identify buckets). */
+    maxConcurrency: number;
+    /** SANDBOX_IDENTIFY_INTERVAL_MS: one IDENTIFY per bucket per this long; null = its default. */
+    identifyIntervalMs: number | null;
+  };
+  /**
+   * Sharding. `count` null: SHARD_COUNT unset, one process as ever; `auto`: what GET /gateway/bot
+   * recommends. `ids` null: every shard of the count (SHARD_IDS, e.g. `0-3` or `1,3`).
+   * With more than one shard, each runs in its own process under discord.js's ShardingManager.
+   */
+  shards: { count: number | 'auto' | null; ids: number[] | null; spawnDelayMs: number };
   /**
    * The health and metrics server (GET /healthz, GET /metrics), on its own thread. `port` null:
    * METRICS_PORT=off; 0: any free port. `stallLimitMs`: /healthz says 503 once the main thread has
@@ -144,6 +163,18 @@ export function loadConfig(
       port: int('SANDBOX_PORT', 0, 0, 65_535),
       clockOffsetMs: int('SANDBOX_CLOCK_OFFSET_MS', 0, -86_400_000, 86_400_000),
       heartbeatIntervalMs: int('SANDBOX_HEARTBEAT_INTERVAL_MS', DEFAULT_HEARTBEAT_INTERVAL_MS, 100, 600_000),
+      shards: int('SANDBOX_SHARDS', 1, 1, 16),
+      guilds: int('SANDBOX_GUILDS', 1, 1, 64),
+      maxConcurrency: int('SANDBOX_MAX_CONCURRENCY', 1, 1, 16),
+      identifyIntervalMs:
+        text('SANDBOX_IDENTIFY_INTERVAL_MS') === null
+          ? null
+          : int('SANDBOX_IDENTIFY_INTERVAL_MS', 0, 0, 60_000),
+    },
+    shards: {
+      count: shardCount(text('SHARD_COUNT'), problems),
+      ids: shardIds(text('SHARD_IDS'), problems),
+      spawnDelayMs: int('SHARD_SPAWN_DELAY_MS', SHARD_SPAWN_DELAY_MS, 0, 60_000),
     },
     metrics: {
       host: text('METRICS_HOST') ?? '127.0.0.1',
@@ -168,4 +199,34 @@ function postgresUrl(raw: string | null, problems: string[]): string | null {
     'DATABASE_URL must be a PostgreSQL URL such as postgresql://user:password@127.0.0.1:5432/looplab (not echoed: it holds a password).',
   );
   return null;
+}
+
+/** The most shards one setting may name (Discord's largest bots run thousands; one machine far fewer). */
+const MAX_SHARDS = 4_096;
+
+/** SHARD_COUNT: a whole number from 1, or `auto` (what GET /gateway/bot recommends). */
+function shardCount(raw: string | null, problems: string[]): number | 'auto' | null {
+  if (raw === null) return null;
+  if (raw.toLowerCase() === 'auto') return 'auto';
+  const value = Number(raw);
+  if (Number.isInteger(value) && value >= 1 && value <= MAX_SHARDS) return value;
+  problems.push(`SHARD_COUNT must be a whole number from 1 to ${MAX_SHARDS}, or auto (it is "${raw}").`);
+  return null;
+}
+
+/** SHARD_IDS: which shards this machine runs, as ranges and single ids: `0-3`, `1,3`, `0-1,4`. */
+export function shardIds(raw: string | null, problems: string[] = []): number[] | null {
+  if (raw === null) return null;
+  const ids = new Set<number>();
+  for (const part of raw.split(',').map((p) => p.trim())) {
+    const match = /^(\d{1,4})(?:\s*-\s*(\d{1,4}))?$/.exec(part);
+    const from = Number(match?.[1]);
+    const to = match?.[2] === undefined ? from : Number(match[2]);
+    if (!match || to < from || to >= MAX_SHARDS) {
+      problems.push(`SHARD_IDS must list shard ids and ranges such as 0-3 or 1,3 (it is "${raw}").`);
+      return null;
+    }
+    for (let id = from; id <= to; id++) ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
 }

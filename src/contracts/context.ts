@@ -49,4 +49,20 @@ export interface BotContext {
   telemetry: Telemetry;
   gateway(): GatewayStatus;
   startedAt: number;
+  /** Under a ShardingManager (SHARD_COUNT > 1): this process's shard and the others' loop delay. */
+  shards?: () => ShardsView;
+}
+
+/** What /lag shows of the shards: which one answers, and how the others' event loops are doing. */
+export interface ShardsView {
+  shardId: number;
+  shardCount: number;
+  others: Array<{
+    shardId: number;
+    p99Ms: number;
+    maxMs: number;
+    guilds: number;
+    at: number;
+    alive: boolean;
+  }>;
 }

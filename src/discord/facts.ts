@@ -20,6 +20,17 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 41_250;
 /** The REST API version LoopLab and the sandbox speak. */
 export const API_VERSION = 10;
 
+/** Sharding: a shard may hold at most 2 500 guilds (more: close 4011, sharding required). */
+export const MAX_GUILDS_PER_SHARD = 2_500;
+/** One IDENTIFY per rate-limit bucket (shard_id % max_concurrency) per 5 s. */
+export const IDENTIFY_INTERVAL_MS = 5_000;
+/** session_start_limit: 1 000 IDENTIFYs a day, max_concurrency 1 for most bots. */
+export const SESSION_START_LIMIT_TOTAL = 1_000;
+export const SESSION_START_LIMIT_RESET_MS = 86_400_000;
+export const DEFAULT_MAX_CONCURRENCY = 1;
+/** discord.js's ShardingManager waits this long between spawning two shards (its default). */
+export const SHARD_SPAWN_DELAY_MS = 5_500;
+
 /** The error codes LoopLab and its sandbox use, by their discord-api-types names where it has one. */
 export const ErrorCode = {
   /** Code 0: a general error (e.g. 401 Unauthorized, 404 Not Found for an unknown route). */

@@ -1,5 +1,5 @@
 /**
- * The eight lessons behind /explain: short, concrete, each with a Node snippet, its asyncio/discord.py
+ * The nine lessons behind /explain: short, concrete, each with a Node snippet, its asyncio/discord.py
  * twin and a demo command to try. Plain data: renderers add the ```js / ```py fences.
  */
 
@@ -268,6 +268,41 @@ except discord.HTTPException as e:
     else:
         raise`,
     tryIt: { command: 'block', options: { ms: 3500, work: 'sleep' }, label: 'Try /block 3500 sleep' },
+  },
+  {
+    id: 'sharding',
+    title: 'Sharding: what separate processes isolate, and what not',
+    summary:
+      'Shards in their own processes each get an event loop: a /block stalls only its shard. Shared things stay shared.',
+    body: [
+      "Discord splits a bot's guilds into **shards**: guild `(id >> 22) % shard_count` is served by one gateway connection. It is **required from 2 500 guilds** per shard.",
+      '**Isolated** when each shard runs in its **own process** (discord.js `ShardingManager`, `SHARD_COUNT`): its event loop, its heap, its crashes. A `/block 3000` in one guild stalls only the guilds of that shard; a crashed shard is respawned while the others keep answering.',
+      '**Not isolated**: guilds on the **same** shard still share one loop (one busy guild delays its neighbours), and so does every shard of a process that runs several (`SHARD_COUNT` read by a plain `Client`: internal sharding).',
+      '`WorkerShardingStrategy` moves only the WebSocket to a worker thread: events come back to the main thread, so handlers share its loop.',
+      '**Shared across processes**: the REST rate limits (one bot token: share them through one `@discordjs/proxy`), the 5 s identify limit per bucket, and state (settings in PostgreSQL, not in memory).',
+      'Sharding spreads load; it does not cure blocking. Offload (`/nonblock`) still matters inside every shard.',
+      "`/lag` shows which shard answered, and the other shards' loop delay.",
+    ].join('\n'),
+    node: `// npm start with SHARD_COUNT=2: one process per shard
+import { ShardingManager } from 'discord.js';
+
+const manager = new ShardingManager('./bot.js', {
+  totalShards: 2,
+  respawn: true, // a crashed shard comes back
+});
+manager.on('shardCreate', (s) => console.log('shard', s.id));
+await manager.spawn(); // 5.5 s apart: identify limit
+
+// in bot.js, client.shard.ids says which shard this is`,
+    python: `import discord
+
+# one process, several shards: ONE event loop for all
+client = discord.AutoShardedClient(intents=discord.Intents.default())
+
+# one process per shard: run the bot once per id
+# client = discord.Client(shard_id=0, shard_count=2, ...)
+# and route REST through one proxy for the shared limits`,
+    tryIt: { command: 'lag', options: {}, label: 'Try /lag' },
   },
   {
     id: 'yielding',

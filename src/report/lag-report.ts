@@ -1,5 +1,5 @@
 import type { APIEmbed } from 'discord-api-types/v10';
-import type { InFlightDemo } from '../contracts/context.js';
+import type { InFlightDemo, ShardsView } from '../contracts/context.js';
 import type { OutgoingMessage, Picture } from '../contracts/run.js';
 import { MessageLimits } from '../discord/facts.js';
 import { ms, seconds, truncate } from '../lib/format.js';
@@ -20,6 +20,21 @@ export interface LagView extends LoopHealth {
   /** Pool wait vs run since the previous /lag. */
   poolWindow: PoolWindowStats;
   heartbeat: { pingMs: number; measuredAgoMs: number | null };
+  /** Under a ShardingManager: this shard and the others' loop delay (their own processes). */
+  shards?: ShardsView;
+}
+
+/** The shard lines of /lag: the shard answering, then each other shard's loop, in its own process. */
+export function shardLines(view: ShardsView, now: number): string {
+  const own = `This answer comes from shard ${view.shardId} of ${view.shardCount}, in its own process: the loop delay above is this shard's only.`;
+  const others = [...view.others]
+    .sort((a, b) => a.shardId - b.shardId)
+    .map((o) =>
+      o.alive
+        ? `• shard ${o.shardId}: p99 ${ms(o.p99Ms)} · max ${ms(o.maxMs)} over its last 10 s (${o.guilds} guilds, reported ${seconds(Math.max(0, now - o.at))} ago)`
+        : `• shard ${o.shardId}: its process is down (being respawned)`,
+    );
+  return [own, ...(others.length ? others : ['No other shard has reported yet.'])].join('\n');
 }
 
 export function clockLine(offsetMs: number, uncertaintyMs: number, samples: number): string {
@@ -65,6 +80,9 @@ export function lagMessage(n: LagView): OutgoingMessage {
         value: `${n.pool.threads} threads · utilisation ${Math.round(n.pool.utilization * 100)}% (per worker: ${workers}) · queue ${n.pool.queueSize} · ${n.pool.completed} tasks done\nSince the last /lag: ${w.tasks} tasks, wait mean ${ms(w.waitMs.mean)} (p99 ${ms(w.waitMs.p99)}) vs run mean ${ms(w.runMs.mean)} (p99 ${ms(w.runMs.p99)})`,
       },
       { name: 'Gateway heartbeat', value: heartbeat },
+      ...(n.shards
+        ? [{ name: 'Shards', value: truncate(shardLines(n.shards, now), MessageLimits.fieldValue) }]
+        : []),
     ],
     footer: {
       text: `Verdicts over the last 10 s: blocked if a stall ≥ ${LagThresholds.blockedMaxMs} ms; delayed if p99 ≥ ${LagThresholds.delayedP99Ms} ms, max ≥ ${LagThresholds.delayedMaxMs} ms or utilisation ≥ ${LagThresholds.busyElu * 100}%.`,

@@ -2,12 +2,14 @@
  * `npm run sandbox`: the Discord-compatible sandbox alone, for any discord.js bot (not only ours).
  * Environment: SANDBOX_HOST (default 127.0.0.1), SANDBOX_PORT (default: a free port),
  * SANDBOX_BOT_TOKEN (default: random), SANDBOX_HEARTBEAT_INTERVAL_MS (default 41250),
- * SANDBOX_CLOCK_OFFSET_MS (default 0: "Discord's" clock runs this far ahead of ours).
+ * SANDBOX_CLOCK_OFFSET_MS (default 0: "Discord's" clock runs this far ahead of ours),
+ * SANDBOX_SHARDS, SANDBOX_GUILDS, SANDBOX_MAX_CONCURRENCY, SANDBOX_IDENTIFY_INTERVAL_MS (sharding).
  */
 import 'dotenv/config';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../discord/facts.js';
 import { isLoopbackHost } from '../discord/paths.js';
-import { startSandbox } from './server.js';
+import { classroomPage } from '../page/server.js';
+import { type RunningSandbox, startSandbox } from './server.js';
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -20,18 +22,31 @@ function intFromEnv(name: string, fallback: number, min: number, max: number): n
   return value;
 }
 
-const sandbox = await startSandbox({
-  host: process.env.SANDBOX_HOST || '127.0.0.1',
-  port: intFromEnv('SANDBOX_PORT', 0, 0, 65_535),
-  botToken: process.env.SANDBOX_BOT_TOKEN || undefined,
-  heartbeatIntervalMs: intFromEnv(
-    'SANDBOX_HEARTBEAT_INTERVAL_MS',
-    DEFAULT_HEARTBEAT_INTERVAL_MS,
-    100,
-    600_000,
-  ),
-  clockOffsetMs: intFromEnv('SANDBOX_CLOCK_OFFSET_MS', 0, -86_400_000, 86_400_000),
-}).catch((error: NodeJS.ErrnoException) => {
+// The classroom page is served here too: it shows what Discord's side sees of any bot.
+let running: RunningSandbox | null = null;
+const page = classroomPage(() => running, process.env.SANDBOX_HOST || '127.0.0.1', null);
+const sandbox = await startSandbox(
+  {
+    host: process.env.SANDBOX_HOST || '127.0.0.1',
+    port: intFromEnv('SANDBOX_PORT', 0, 0, 65_535),
+    botToken: process.env.SANDBOX_BOT_TOKEN || undefined,
+    heartbeatIntervalMs: intFromEnv(
+      'SANDBOX_HEARTBEAT_INTERVAL_MS',
+      DEFAULT_HEARTBEAT_INTERVAL_MS,
+      100,
+      600_000,
+    ),
+    clockOffsetMs: intFromEnv('SANDBOX_CLOCK_OFFSET_MS', 0, -86_400_000, 86_400_000),
+    // Sharding: the shard count GET /gateway/bot recommends, the guilds, the identify buckets.
+    shards: intFromEnv('SANDBOX_SHARDS', 1, 1, 16),
+    guilds: intFromEnv('SANDBOX_GUILDS', 1, 1, 64),
+    maxConcurrency: intFromEnv('SANDBOX_MAX_CONCURRENCY', 1, 1, 16),
+    ...(process.env.SANDBOX_IDENTIFY_INTERVAL_MS
+      ? { identifyIntervalMs: intFromEnv('SANDBOX_IDENTIFY_INTERVAL_MS', 0, 0, 60_000) }
+      : {}),
+  },
+  { http: page.http },
+).catch((error: NodeJS.ErrnoException) => {
   console.error(
     `The sandbox could not start: ${error.code === 'EADDRINUSE' ? 'that port is in use' : error.message}`,
   );
@@ -44,7 +59,11 @@ if (!isLoopbackHost(process.env.SANDBOX_HOST || '127.0.0.1')) {
   );
 }
 
-console.log(`LoopLab Discord sandbox is listening.
+running = sandbox;
+
+console.log(`Classroom page: ${sandbox.baseUrl}/classroom   (open it in a browser)
+
+LoopLab Discord sandbox is listening.
 
   Base URL:      ${sandbox.baseUrl}   (control API under /sandbox)
   API URL:       ${sandbox.apiUrl}   (discord.js rest.api / LoopLab's DISCORD_API_URL)
@@ -66,6 +85,7 @@ Press Ctrl+C to stop.`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    page.close();
     void sandbox.close().then(() => process.exit(0));
   });
 }

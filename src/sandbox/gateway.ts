@@ -6,7 +6,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { API_VERSION } from '../discord/facts.js';
 import { TimeWindow } from '../lib/bounded.js';
 import { DEFAULT_RESUME_WINDOW_MS, GATEWAY_EVENT_BOUNDS, realNow, replayBounds } from './bounds.js';
-import type { SandboxWorld } from './world.js';
+import { type SandboxWorld, shardOf } from './world.js';
 
 /** WebSocket close codes (RFC 6455), not Discord's: a normal close, and "going away". */
 const WS_NORMAL_CLOSURE = 1000;
@@ -47,6 +47,8 @@ interface GatewaySession {
   zombieTimer: NodeJS.Timeout | null;
   expireTimer: NodeJS.Timeout | null;
   heartbeats: number;
+  /** IDENTIFY's `shard: [shard_id, num_shards]` ([0, 1] when absent). */
+  shard: [number, number];
 }
 
 /** A connection gone quiet (POST /sandbox/gateway/silence): what the sandbox would have sent it, held. */
@@ -70,8 +72,13 @@ export interface GatewayEvent {
     | 'reconnect-requested'
     | 'dropped'
     | 'silenced'
-    | 'silence-ended';
+    | 'silence-ended'
+    | 'identify-rate-limited'
+    | 'invalid-shard'
+    | 'sharding-required';
   sessionId?: string;
+  /** [shard_id, num_shards] of an IDENTIFY. */
+  shard?: [number, number];
   code?: number;
   replayed?: number;
   resumable?: boolean;
@@ -95,6 +102,8 @@ export class SandboxGateway {
   readonly #silences = new Map<WebSocket, Silence>();
   readonly #events = new TimeWindow<GatewayEvent>(GATEWAY_EVENT_BOUNDS, realNow);
   readonly #deliveryListeners = new Set<(ref: string, state: DeliveryReport, at: number) => void>();
+  /** When each identify bucket (shard_id % max_concurrency) last let an IDENTIFY through. */
+  readonly #lastIdentifyAt = new Map<number, number>();
   #closed = false;
 
   constructor(
@@ -142,7 +151,13 @@ export class SandboxGateway {
    */
   dispatch(t: string, d: unknown, ref?: string): DeliveryReport {
     let report: DeliveryReport = 'undelivered';
+    // A guild's events go to its shard only, (guild_id >> 22) % num_shards; the rest to shard 0.
+    const guildId =
+      typeof d === 'object' && d !== null && typeof (d as { guild_id?: unknown }).guild_id === 'string'
+        ? (d as { guild_id: string }).guild_id
+        : null;
     for (const session of this.#sessions.values()) {
+      if (shardOf(guildId, session.shard[1]) !== session.shard[0]) continue;
       const state = this.#send(session, t, d, ref);
       if (state === 'delivered' || report === 'undelivered') report = state;
     }
@@ -307,19 +322,22 @@ export class SandboxGateway {
             ws.close(GatewayCloseCodes.AlreadyAuthenticated, 'Already authenticated.');
             return;
           }
-          const d = payload.d as { token?: string } | undefined;
-          if (d?.token !== this.options.botToken) {
+          const d = payload.d as { token?: string; shard?: unknown } | undefined;
+          if (!this.#tokenMatches(d?.token)) {
             ws.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
             return;
           }
+          const shard = this.#checkShard(ws, d?.shard);
+          if (!shard) return;
+          if (!this.#mayIdentify(ws, shard)) return;
           if (helloTimer) clearTimeout(helloTimer);
           helloTimer = null;
-          session = this.#identify(ws);
+          session = this.#identify(ws, shard);
           break;
         }
         case GatewayOpcodes.Resume: {
           const d = payload.d as { token?: string; session_id?: string; seq?: number } | undefined;
-          if (d?.token !== this.options.botToken) {
+          if (!d || !this.#tokenMatches(d.token)) {
             ws.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
             return;
           }
@@ -363,7 +381,67 @@ export class SandboxGateway {
     ws.on('error', () => ws.terminate());
   }
 
-  #identify(ws: WebSocket): GatewaySession {
+  /** Discord accepts the token with or without the `Bot ` prefix (oceanic.js sends it). */
+  #tokenMatches(token: unknown): boolean {
+    if (typeof token !== 'string') return false;
+    const bare = token.startsWith('Bot ') ? token.slice('Bot '.length) : token;
+    return bare === this.options.botToken;
+  }
+
+  /**
+   * IDENTIFY's `shard`, checked as Discord does: absent is [0, 1]; anything but two whole numbers
+   * with 0 <= id < count closes 4010; a count that leaves a shard more guilds than allowed, 4011.
+   */
+  #checkShard(ws: WebSocket, raw: unknown): [number, number] | null {
+    if (raw === undefined || raw === null) raw = [0, 1];
+    const valid =
+      Array.isArray(raw) &&
+      raw.length === 2 &&
+      raw.every((n) => Number.isInteger(n)) &&
+      (raw[1] as number) >= 1 &&
+      (raw[0] as number) >= 0 &&
+      (raw[0] as number) < (raw[1] as number);
+    if (!valid) {
+      this.#log({ type: 'invalid-shard' });
+      ws.close(GatewayCloseCodes.InvalidShard, 'Invalid shard.');
+      return null;
+    }
+    const [id, total] = raw as [number, number];
+    const shard: [number, number] = [id, total];
+    const count = shard[1];
+    const perShard = new Map<number, number>();
+    for (const guild of this.world.guilds) {
+      const id = shardOf(guild.id, count);
+      perShard.set(id, (perShard.get(id) ?? 0) + 1);
+    }
+    if (Math.max(0, ...perShard.values()) > this.world.maxGuildsPerShard) {
+      this.#log({ type: 'sharding-required', shard });
+      ws.close(GatewayCloseCodes.ShardingRequired, 'Sharding required.');
+      return null;
+    }
+    return shard;
+  }
+
+  /**
+   * One IDENTIFY per bucket (shard_id % max_concurrency) per identify interval, as Discord allows;
+   * one too early is told op 9 INVALID_SESSION (not resumable) and may try again.
+   */
+  #mayIdentify(ws: WebSocket, shard: [number, number]): boolean {
+    const interval = this.world.identifyIntervalMs;
+    if (interval <= 0) return true;
+    const bucket = shard[0] % this.world.maxConcurrency;
+    const now = realNow();
+    const last = this.#lastIdentifyAt.get(bucket);
+    if (last !== undefined && now - last < interval) {
+      this.#log({ type: 'identify-rate-limited', shard, ms: interval - (now - last) });
+      ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false }));
+      return false;
+    }
+    this.#lastIdentifyAt.set(bucket, now);
+    return true;
+  }
+
+  #identify(ws: WebSocket, shard: [number, number] = [0, 1]): GatewaySession {
     const session: GatewaySession = {
       id: randomBytes(16).toString('hex'),
       seq: 0,
@@ -374,19 +452,23 @@ export class SandboxGateway {
       zombieTimer: null,
       expireTimer: null,
       heartbeats: 0,
+      shard,
     };
     this.#sessions.set(session.id, session);
-    this.#log({ type: 'identified', sessionId: session.id });
+    this.world.sessionStartsRemaining = Math.max(0, this.world.sessionStartsRemaining - 1);
+    this.#log({ type: 'identified', sessionId: session.id, shard });
     this.#armZombieTimer(session);
     const world = this.world;
+    // READY lists this shard's guilds only; each then arrives as GUILD_CREATE.
+    const guilds = world.guildsOfShard(shard[0], shard[1]);
     this.#send(session, GatewayDispatchEvents.Ready, {
       v: API_VERSION,
       user: world.bot,
-      guilds: [{ id: world.guildId, unavailable: true }],
+      guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
       session_id: session.id,
       session_type: 'normal',
       resume_gateway_url: this.resumeUrl(),
-      shard: [0, 1],
+      shard,
       application: { id: world.applicationId, flags: 0 },
       private_channels: [],
       relationships: [],
@@ -396,7 +478,8 @@ export class SandboxGateway {
       auth_session_id_hash: '',
       _trace: ['["looplab-sandbox",{"micros":0}]'],
     });
-    this.#send(session, GatewayDispatchEvents.GuildCreate, world.guildPayload());
+    for (const guild of guilds)
+      this.#send(session, GatewayDispatchEvents.GuildCreate, world.guildPayload(guild));
     return session;
   }
 

@@ -182,15 +182,18 @@ function commonFields(world: SandboxWorld, { id, token, user, place }: PayloadBa
       context: InteractionContextType.BotDM,
     };
   }
+  // The guild whose #general it is (a sandbox with SANDBOX_GUILDS has several); else the first.
+  const guild = world.guildOfChannel(place.channelId) ?? world.guilds[0];
+  const guildId = guild?.id ?? world.guildId;
   return {
     ...common,
-    guild_id: world.guildId,
-    guild: { id: world.guildId, locale: 'en-US', features: [] },
-    channel: world.channelPayload(),
+    guild_id: guildId,
+    guild: { id: guildId, locale: 'en-US', features: [] },
+    channel: world.channelPayload(guild),
     member: { ...world.memberPayload(user, place.roles), permissions: place.permissions },
     app_permissions: SANDBOX_PERMISSIONS,
     guild_locale: 'en-US',
-    authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: world.guildId },
+    authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: guildId },
     context: InteractionContextType.Guild,
   };
 }

@@ -22,7 +22,7 @@ import {
 } from './interaction-payload.js';
 import type { InteractionRecord, InteractionStore } from './interaction-store.js';
 import type { SandboxUser } from './stored.js';
-import { SANDBOX_PERMISSIONS, type SandboxWorld, TEACHER_PERMISSIONS } from './world.js';
+import { SANDBOX_PERMISSIONS, type SandboxGuild, type SandboxWorld, TEACHER_PERMISSIONS } from './world.js';
 
 /** Why the sandbox would not send it; the control API answers `status` with `{ error: message }`. */
 export class InvocationError extends Error {
@@ -48,6 +48,11 @@ export interface InvokeRequest {
   teacher?: boolean;
   /** From the user's DM with the bot: no guild, no member, a top-level `user`, context 1. */
   dm?: boolean;
+  /**
+   * Which guild (a sandbox started with SANDBOX_GUILDS has several): its id, or its index in
+   * GET /sandbox's `guilds` (0 is the first). Default the first guild.
+   */
+  guild?: string | number;
 }
 
 export interface ClickRequest {
@@ -96,7 +101,7 @@ export function invokeCommand(
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvocationError('"options" must be an object, e.g. { "ms": 4000 }');
   }
-  const access = accessOf(request);
+  const access = accessOf(request, world);
   if (registered && validate) checkVisible(registered, access);
   const options =
     registered && validate ? checkedOptions(registered, raw, subcommand) : optionsAsGiven(raw, subcommand);
@@ -135,14 +140,17 @@ export function pressButton(
   if (!hasEnabledButton(message, customId)) {
     throw new InvocationError('that message has no enabled button with this custom_id', HttpStatus.NotFound);
   }
-  const inDm = message.channelId !== world.channelId;
+  const guild = world.guildOfChannel(message.channelId);
+  const inDm = guild === undefined;
   if (inDm && world.dmRecipientOf(message.channelId)?.username !== request.user.toLowerCase()) {
     throw new InvocationError('that message is in another user’s DM with the bot', HttpStatus.NotFound);
   }
   const base = newIdentity(
     world,
     request.user,
-    inDm ? { dm: true } : { dm: false, permissions: SANDBOX_PERMISSIONS, teacher: false },
+    inDm
+      ? { dm: true }
+      : { dm: false, permissions: SANDBOX_PERMISSIONS, teacher: false, guild: guild ?? undefined },
   );
   return store.create({
     ...base,
@@ -251,10 +259,32 @@ function checkUserName(user: unknown): void {
   }
 }
 
-type Access = { dm: true } | { dm: false; permissions: string; teacher: boolean };
+type Access =
+  | { dm: true }
+  | { dm: false; permissions: string; teacher: boolean; guild?: SandboxGuild | undefined };
 
-/** Where the user acts and with which permissions, from `dm`, `permissions` and `teacher`. */
-function accessOf(request: InvokeRequest): Access {
+/** The guild a request names (id or index), or undefined for the first. */
+function guildOf(world: SandboxWorld, wanted: unknown): SandboxGuild | undefined {
+  if (wanted === undefined || wanted === null) return undefined;
+  const found =
+    typeof wanted === 'number' && Number.isInteger(wanted)
+      ? world.guilds[wanted]
+      : typeof wanted === 'string'
+        ? world.guild(wanted)
+        : undefined;
+  if (!found) {
+    throw new InvocationError(
+      `"guild" must be one of the sandbox's guild ids (or an index 0-${world.guilds.length - 1}): ${world.guilds
+        .map((g) => g.id)
+        .join(', ')}`,
+      HttpStatus.NotFound,
+    );
+  }
+  return found;
+}
+
+/** Where the user acts and with which permissions, from `dm`, `permissions`, `teacher` and `guild`. */
+function accessOf(request: InvokeRequest, world: SandboxWorld): Access {
   const { permissions, teacher, dm } = request;
   if (dm !== undefined && typeof dm !== 'boolean') throw new InvocationError('"dm" must be true or false');
   if (teacher !== undefined && typeof teacher !== 'boolean') {
@@ -264,16 +294,17 @@ function accessOf(request: InvokeRequest): Access {
     throw new InvocationError('"permissions" must be a permission bit string, e.g. "32" (Manage Server)');
   }
   if (dm) {
-    if (permissions !== undefined || teacher) {
-      throw new InvocationError('a DM has no member, so no "permissions" or "teacher"');
+    if (permissions !== undefined || teacher || request.guild !== undefined) {
+      throw new InvocationError('a DM has no guild and no member, so no "guild", "permissions" or "teacher"');
     }
     return { dm: true };
   }
+  const guild = guildOf(world, request.guild);
   const bits = permissions === undefined ? BigInt(SANDBOX_PERMISSIONS) : BigInt(permissions);
   if (teacher) {
-    return { dm: false, permissions: (bits | BigInt(TEACHER_PERMISSIONS)).toString(), teacher: true };
+    return { dm: false, permissions: (bits | BigInt(TEACHER_PERMISSIONS)).toString(), teacher: true, guild };
   }
-  return { dm: false, permissions: bits.toString(), teacher: false };
+  return { dm: false, permissions: bits.toString(), teacher: false, guild };
 }
 
 /**
@@ -326,9 +357,9 @@ function newIdentity(world: SandboxWorld, userName: string, access: Access) {
     ? { dm: true, channelId: world.dmChannelFor(user) }
     : {
         dm: false,
-        channelId: world.channelId,
+        channelId: access.guild?.channelId ?? world.channelId,
         permissions: access.permissions,
-        roles: access.teacher ? [world.teacherRoleId] : [],
+        roles: access.teacher ? [access.guild?.teacherRoleId ?? world.teacherRoleId] : [],
       };
   return {
     id: world.ids.next(createdAt),

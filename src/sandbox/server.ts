@@ -16,7 +16,7 @@ import { SandboxRest } from './rest/api.js';
 import { ResponseRecorder } from './rest/recording.js';
 import type { RestResult } from './rest/route.js';
 import type { SandboxInfo } from './sandbox-info.js';
-import { SandboxWorld, type SandboxWorldOptions } from './world.js';
+import { SandboxWorld, type SandboxWorldOptions, shardOf } from './world.js';
 
 export type { RecordedResponse } from './rest/recording.js';
 export type { SandboxInfo } from './sandbox-info.js';
@@ -61,7 +61,18 @@ const API_PREFIX = /^\/api\/v(?:9|10)(?=\/)/;
 const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 const HEADERS_TIMEOUT_MS = 125_000;
 
-export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+/**
+ * What may be mounted beside the three APIs (the classroom page): asked first for any path outside
+ * /api and /sandbox; it answers true when it handled the request.
+ */
+export interface SandboxExtensions {
+  http?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+}
+
+export async function startSandbox(
+  options: SandboxOptions = {},
+  extensions: SandboxExtensions = {},
+): Promise<RunningSandbox> {
   const host = options.host ?? '127.0.0.1';
   const clock = new SandboxClock(options.clockOffsetMs ?? 0);
   const world = new SandboxWorld(clock, options);
@@ -134,6 +145,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         else await control.handle(req, res, url);
         return;
       }
+      if (extensions.http && (await extensions.http(req, res, url))) return;
       if (path === '/' || path === '') {
         sendJson(res, HttpStatus.Ok, control.info());
         return;
@@ -175,7 +187,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     });
   });
   const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Bound to every interface (0.0.0.0 in a container), it still advertises an address a client can
+  // dial: loopback, which is where the bot and a published port (`-p 127.0.0.1:…`) reach it.
+  const advertised = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  baseUrl = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`;
   world.baseUrl = baseUrl;
   info = {
     baseUrl,
@@ -186,6 +201,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     applicationId: world.applicationId,
     guildId: world.guildId,
     channelId: world.channelId,
+    guilds: world.guilds.map((g) => ({
+      id: g.id,
+      channelId: g.channelId,
+      shard: shardOf(g.id, world.shardCount),
+    })),
+    shards: world.shardCount,
+    identifyIntervalMs: world.identifyIntervalMs,
   };
   return {
     ...info,

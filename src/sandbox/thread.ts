@@ -5,6 +5,8 @@ import type { SandboxInfo, SandboxOptions } from './server.js';
 
 export interface SandboxThread extends SandboxInfo {
   client: SandboxClient;
+  /** Sends a message to the sandbox's thread (what a custom entry, such as the classroom page's, reads). */
+  post(message: unknown): void;
   /** False once the sandbox's thread has exited (closed, or crashed). */
   readonly alive: boolean;
   close(): Promise<void>;
@@ -13,6 +15,13 @@ export interface SandboxThread extends SandboxInfo {
 export interface SandboxThreadHooks {
   /** Called if the sandbox's thread dies unexpectedly (it should never; the bot then has no Discord). */
   onCrash?: (error: Error) => void;
+  /**
+   * Another module to run the thread (it starts the sandbox itself, e.g. with the classroom page
+   * mounted): `fromUrl` is its neighbour's import.meta.url, `name` its base name. Default ./thread-entry.
+   */
+  entry?: { fromUrl: string; name: string };
+  /** Extra workerData for that entry (it may hold a SharedArrayBuffer). */
+  extraData?: Record<string, unknown>;
 }
 
 type Ready = { type: 'ready'; info: SandboxInfo } | { type: 'error'; message: string };
@@ -26,7 +35,8 @@ export async function startSandboxThread(
   options: SandboxOptions = {},
   hooks: SandboxThreadHooks = {},
 ): Promise<SandboxThread> {
-  const worker = startWorker(import.meta.url, 'thread-entry', { workerData: options });
+  const entry = hooks.entry ?? { fromUrl: import.meta.url, name: 'thread-entry' };
+  const worker = startWorker(entry.fromUrl, entry.name, { workerData: { ...options, ...hooks.extraData } });
   let alive = true;
   let ready = false;
   let closing = false;
@@ -59,6 +69,14 @@ export async function startSandboxThread(
   return {
     ...info,
     client: new SandboxClient(info.baseUrl),
+    post(message) {
+      if (!alive) return;
+      try {
+        worker.postMessage(message);
+      } catch {
+        // The thread is closing: a lost message is fine.
+      }
+    },
     get alive() {
       return alive;
     },

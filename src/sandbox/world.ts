@@ -8,7 +8,15 @@ import type {
   APIMessageTopLevelComponent,
 } from 'discord-api-types/v10';
 import { ChannelType, MessageType } from 'discord-api-types/v10';
-import { Permission } from '../discord/facts.js';
+import {
+  DEFAULT_MAX_CONCURRENCY,
+  IDENTIFY_INTERVAL_MS,
+  MAX_GUILDS_PER_SHARD,
+  Permission,
+  SESSION_START_LIMIT_RESET_MS,
+  SESSION_START_LIMIT_TOTAL,
+} from '../discord/facts.js';
+import { snowflakeTime } from '../discord/snowflake.js';
 import { BoundedMap, type Bounds } from '../lib/bounded.js';
 import { ATTACHMENT_BOUNDS, CHANNEL_MESSAGE_BOUNDS, realNow, USER_BOUNDS } from './bounds.js';
 import type { SandboxClock } from './clock.js';
@@ -30,6 +38,39 @@ export interface SandboxWorldOptions {
   applicationName?: string;
   guildName?: string;
   channelName?: string;
+  /** The shard count GET /gateway/bot recommends (SANDBOX_SHARDS); default 1. */
+  shards?: number;
+  /** How many guilds the bot is in, each with its own #general (SANDBOX_GUILDS); default 1. */
+  guilds?: number;
+  /** session_start_limit.max_concurrency: identify buckets (shard_id % it); default Discord's 1. */
+  maxConcurrency?: number;
+  /**
+   * One IDENTIFY per bucket per this long, else op 9 INVALID_SESSION (Discord: 5 s). Default 5 s
+   * with more than one shard; a one-shard sandbox does not throttle (quick restarts in tests).
+   */
+  identifyIntervalMs?: number;
+  /** A shard may hold at most this many guilds, else IDENTIFY closes with 4011 (Discord: 2 500). */
+  maxGuildsPerShard?: number;
+}
+
+/** One guild of the sandbox: its id, its text channel and its Teacher role. */
+export interface SandboxGuild {
+  id: string;
+  name: string;
+  channelId: string;
+  channelName: string;
+  teacherRoleId: string;
+}
+
+/** The most guilds a sandbox hosts: enough to show sharding, never a memory sink. */
+export const MAX_SANDBOX_GUILDS = 64;
+/** The largest shard count the sandbox recommends. */
+export const MAX_SANDBOX_SHARDS = 16;
+
+/** The shard a guild's events go to: `(guild_id >> 22) % shards` (DMs, no guild: shard 0). */
+export function shardOf(guildId: string | null | undefined, shards: number): number {
+  if (!guildId || !/^\d{1,20}$/.test(guildId) || shards <= 1) return 0;
+  return Number((BigInt(guildId) >> 22n) % BigInt(shards));
 }
 
 /** Bounds of the world's stores; tests shrink them. */
@@ -54,6 +95,15 @@ export class SandboxWorld {
   /** The role a `"teacher": true` invocation gives its member: Manage Server. */
   readonly teacherRoleId: string;
   readonly createdAt: number;
+  /** Every guild, the first being `guildId` (the only one unless SANDBOX_GUILDS is more). */
+  readonly guilds: readonly SandboxGuild[];
+  /** The shard count GET /gateway/bot recommends. */
+  readonly shardCount: number;
+  readonly maxConcurrency: number;
+  readonly identifyIntervalMs: number;
+  readonly maxGuildsPerShard: number;
+  /** IDENTIFYs left today (session_start_limit.remaining); each IDENTIFY spends one. */
+  sessionStartsRemaining = SESSION_START_LIMIT_TOTAL;
   /** By lower-case name; each use moves a user to the newest end, so only the idle are forgotten. */
   readonly users: BoundedMap<string, SandboxUser>;
   // Registered commands are configuration, not history: Discord caps them (100 per bulk overwrite).
@@ -81,12 +131,40 @@ export class SandboxWorld {
     this.channelId = this.ids.next();
     this.channelName = options.channelName ?? 'general';
     this.teacherRoleId = this.ids.next();
+    this.shardCount = clampInt(options.shards, 1, MAX_SANDBOX_SHARDS);
+    this.maxConcurrency = clampInt(options.maxConcurrency, DEFAULT_MAX_CONCURRENCY, MAX_SANDBOX_SHARDS);
+    this.identifyIntervalMs = Math.max(
+      0,
+      options.identifyIntervalMs ?? (this.shardCount > 1 ? IDENTIFY_INTERVAL_MS : 0),
+    );
+    this.maxGuildsPerShard = clampInt(options.maxGuildsPerShard, MAX_GUILDS_PER_SHARD, MAX_GUILDS_PER_SHARD);
+    const first: SandboxGuild = {
+      id: this.guildId,
+      name: this.guildName,
+      channelId: this.channelId,
+      channelName: this.channelName,
+      teacherRoleId: this.teacherRoleId,
+    };
+    const guilds = [first];
+    const count = clampInt(options.guilds, 1, MAX_SANDBOX_GUILDS);
+    const firstAt = snowflakeTime(this.guildId);
+    for (let i = 1; i < count; i++) {
+      // One millisecond earlier per guild: (id >> 22) % shards then deals them out round-robin.
+      guilds.push({
+        id: this.ids.next(firstAt - i),
+        name: `${this.guildName} ${i + 1}`,
+        channelId: this.ids.next(),
+        channelName: this.channelName,
+        teacherRoleId: this.ids.next(),
+      });
+    }
+    this.guilds = guilds;
     const userBounds = bounds.users ?? USER_BOUNDS;
     this.users = new BoundedMap(userBounds, now);
     this.#dmChannels = new BoundedMap(userBounds, now);
     this.#dmChannelUsers = new BoundedMap(userBounds, now);
     this.messages = new MessageStore(
-      [this.channelId],
+      guilds.map((g) => g.channelId),
       {
         messages: bounds.messages ?? CHANNEL_MESSAGE_BOUNDS,
         attachments: bounds.attachments ?? ATTACHMENT_BOUNDS,
@@ -94,6 +172,31 @@ export class SandboxWorld {
       },
       now,
     );
+  }
+
+  /** The guild with this id (undefined if the sandbox has none). */
+  guild(guildId: string): SandboxGuild | undefined {
+    return this.guilds.find((g) => g.id === guildId);
+  }
+
+  /** The guild whose #general `channelId` is (undefined for a DM or an unknown channel). */
+  guildOfChannel(channelId: string): SandboxGuild | undefined {
+    return this.guilds.find((g) => g.channelId === channelId);
+  }
+
+  /** The guilds whose events go to shard `shardId` of `shardCount`. */
+  guildsOfShard(shardId: number, shardCount: number): SandboxGuild[] {
+    return this.guilds.filter((g) => shardOf(g.id, shardCount) === shardId);
+  }
+
+  /** GET /gateway/bot's `session_start_limit`. */
+  sessionStartLimit() {
+    return {
+      total: SESSION_START_LIMIT_TOTAL,
+      remaining: this.sessionStartsRemaining,
+      reset_after: SESSION_START_LIMIT_RESET_MS,
+      max_concurrency: this.maxConcurrency,
+    };
   }
 
   /** The DM channel between `user` and the bot, opened on first use (as Discord opens one). */
@@ -112,8 +215,9 @@ export class SandboxWorld {
 
   /** The channel object Discord shows for `channelId`: the guild's text channel or a DM. */
   channelPayloadFor(channelId: string): APIChannel {
-    const recipient = channelId === this.channelId ? undefined : this.#dmChannelUsers.get(channelId);
-    return recipient ? this.dmChannelPayload(channelId, recipient) : this.channelPayload();
+    const guild = this.guildOfChannel(channelId);
+    const recipient = guild ? undefined : this.#dmChannelUsers.get(channelId);
+    return recipient ? this.dmChannelPayload(channelId, recipient) : this.channelPayload(guild);
   }
 
   /** A DM channel as Discord describes it (REST and an interaction's `channel`). */
@@ -167,10 +271,10 @@ export class SandboxWorld {
     return this.users.has(name.toLowerCase()) || this.users.size < this.users.bounds.maxEntries;
   }
 
-  guildPayload(): APIGuild & Record<string, unknown> {
+  guildPayload(guild: SandboxGuild = this.guilds[0] as SandboxGuild): APIGuild & Record<string, unknown> {
     const now = new Date(this.createdAt).toISOString();
     const everyone = {
-      id: this.guildId,
+      id: guild.id,
       name: '@everyone',
       color: 0,
       colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
@@ -185,7 +289,7 @@ export class SandboxWorld {
     };
     const teacher = {
       ...everyone,
-      id: this.teacherRoleId,
+      id: guild.teacherRoleId,
       name: 'Teacher',
       position: 1,
       permissions: Permission.ManageGuild.toString(),
@@ -193,8 +297,8 @@ export class SandboxWorld {
     };
     const members = [this.bot, ...this.knownUsers()].map((user) => this.memberPayload(user));
     return {
-      id: this.guildId,
-      name: this.guildName,
+      id: guild.id,
+      name: guild.name,
       icon: null,
       splash: null,
       discovery_splash: null,
@@ -209,7 +313,7 @@ export class SandboxWorld {
       features: [],
       mfa_level: 0,
       application_id: null,
-      system_channel_id: this.channelId,
+      system_channel_id: guild.channelId,
       system_channel_flags: 0,
       rules_channel_id: null,
       vanity_url_code: null,
@@ -232,7 +336,7 @@ export class SandboxWorld {
       member_count: members.length,
       voice_states: [],
       members,
-      channels: [this.channelPayload()],
+      channels: [this.channelPayload(guild)],
       threads: [],
       presences: [],
       stage_instances: [],
@@ -241,12 +345,12 @@ export class SandboxWorld {
     } as unknown as APIGuild & Record<string, unknown>;
   }
 
-  channelPayload(): APIChannel {
+  channelPayload(guild: SandboxGuild = this.guilds[0] as SandboxGuild): APIChannel {
     return {
-      id: this.channelId,
+      id: guild.channelId,
       type: ChannelType.GuildText,
-      guild_id: this.guildId,
-      name: this.channelName,
+      guild_id: guild.id,
+      name: guild.channelName,
       position: 0,
       permission_overwrites: [],
       parent_id: null,
@@ -319,6 +423,11 @@ export class SandboxWorld {
 
   /** Set by the server once it listens, so attachment URLs point back at it. */
   baseUrl = 'http://127.0.0.1';
+}
+
+function clampInt(value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  return Math.min(max, Math.max(1, Math.floor(value)));
 }
 
 export function makeUser(id: string, username: string, bot: boolean): SandboxUser {

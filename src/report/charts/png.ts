@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Worker } from 'node:worker_threads';
 import { type ResvgRenderOptions, renderAsync } from '@resvg/resvg-js';
+import { startWorker } from '../../lib/worker-file.js';
+import type { PngAnswer, PngJob } from './png-worker.js';
 
 // Rendering
 
@@ -79,6 +82,8 @@ export async function prepareFonts(
   env: NodeJS.ProcessEnv = process.env,
   candidates: readonly string[] = KNOWN_FONT_FILES,
 ): Promise<FontCheck> {
+  // The chart thread starts now, at the bot's start, rather than on the first demo's report.
+  chartWorker();
   const font = fontOptions(env);
   const configured = font.fontFiles ?? [];
   fallbackFontFiles = [];
@@ -93,12 +98,129 @@ export async function prepareFonts(
 }
 
 /**
- * Rasterises an SVG. Parsing, font loading and rendering run on libuv's thread pool (`renderAsync`);
- * only PNG encoding of the result (~1-2 ms at 800×300) happens on the calling thread.
+ * Charts rendered at once. Each render holds resvg's font database and one of libuv's four pool
+ * threads (which /io's fs and crypto work needs too); unbounded, a burst of reports at a few
+ * hundred a second queued renders without end and grew the process by gigabytes.
+ */
+export const CHARTS_AT_ONCE = 2;
+/** Charts that may wait for a turn; past that a chart is shed: its message goes without it. */
+export const CHARTS_WAITING = 16;
+
+/** A chart not drawn because too many were waiting (the words of its message still go out). */
+export class ChartShedError extends Error {
+  override readonly name = 'ChartShedError';
+}
+
+let rendering = 0;
+const waiting: Array<() => void> = [];
+
+async function takeTurn(): Promise<void> {
+  if (rendering < CHARTS_AT_ONCE) {
+    rendering += 1;
+    return;
+  }
+  if (waiting.length >= CHARTS_WAITING) {
+    throw new ChartShedError(
+      `chart shed: ${CHARTS_AT_ONCE} charts rendering and ${waiting.length} waiting (the bot is busy; the message goes without its picture)`,
+    );
+  }
+  // The finishing render hands its turn over: `rendering` stays as it is.
+  await new Promise<void>((resolve) => waiting.push(resolve));
+}
+
+function endTurn(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else rendering -= 1;
+}
+
+/**
+ * The chart thread (png-worker.ts), started on the first render and unref'd (it never keeps the
+ * process alive). If it cannot start or dies, rendering falls back to this thread.
+ */
+let chartThread: {
+  worker: Worker;
+  /** Resolves once the thread runs (its start, a one-off, is not part of any render's time). */
+  online: Promise<void>;
+  pending: Map<number, { resolve: (png: Buffer) => void; reject: (error: Error) => void }>;
+} | null = null;
+let chartThreadFailed = false;
+let nextJob = 0;
+
+function chartWorker(): NonNullable<typeof chartThread> | null {
+  if (chartThread || chartThreadFailed) return chartThread;
+  let worker: Worker;
+  try {
+    worker = startWorker(import.meta.url, 'png-worker', { name: 'looplab-charts' });
+  } catch {
+    chartThreadFailed = true;
+    return null;
+  }
+  worker.unref();
+  const thread = {
+    worker,
+    online: new Promise<void>((resolve) => {
+      worker.once('message', () => resolve());
+      worker.once('exit', () => resolve());
+    }),
+    pending: new Map<number, { resolve: (png: Buffer) => void; reject: (error: Error) => void }>(),
+  };
+  worker.on('message', (answer: PngAnswer | 'ready') => {
+    if (answer === 'ready') return;
+    const job = thread.pending.get(answer.id);
+    thread.pending.delete(answer.id);
+    if (!job) return;
+    if ('png' in answer)
+      job.resolve(Buffer.from(answer.png.buffer, answer.png.byteOffset, answer.png.byteLength));
+    else job.reject(new Error(answer.error));
+  });
+  const fail = (error: Error) => {
+    if (chartThread === thread) chartThread = null;
+    for (const job of thread.pending.values()) job.reject(error);
+    thread.pending.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the chart thread exited (code ${code})`)));
+  chartThread = thread;
+  return thread;
+}
+
+async function renderHere(svg: string): Promise<Buffer> {
+  const image = await renderAsync(svg, { font: renderFont(), fitTo: { mode: 'original' } });
+  return image.asPng();
+}
+
+/**
+ * Rasterises an SVG on the chart thread: parsing, font loading and rendering on libuv's pool
+ * (`renderAsync`), and the PNG encoding (~2-3 ms at 800×300, synchronous) on that thread, so
+ * the bot's main thread spends nothing but passing the SVG and the PNG. At most
+ * {@link CHARTS_AT_ONCE} render at once; past {@link CHARTS_WAITING} waiting it throws a
+ * {@link ChartShedError} (renderMs counts from the chart's turn, not the wait for it).
  */
 export async function renderPng(svg: string): Promise<{ png: Buffer; renderMs: number }> {
-  const started = performance.now();
-  const image = await renderAsync(svg, { font: renderFont(), fitTo: { mode: 'original' } });
-  const png = image.asPng();
-  return { png, renderMs: performance.now() - started };
+  const thread = chartWorker();
+  await thread?.online;
+  await takeTurn();
+  try {
+    const started = performance.now();
+    let png: Buffer;
+    if (!thread || chartThread !== thread) png = await renderHere(svg);
+    else {
+      const id = nextJob++;
+      png = await new Promise<Buffer>((resolve, reject) => {
+        thread.pending.set(id, { resolve, reject });
+        thread.worker.postMessage({ id, svg, font: renderFont() } satisfies PngJob);
+      });
+    }
+    return { png, renderMs: performance.now() - started };
+  } finally {
+    endTurn();
+  }
+}
+
+/** Stops the chart thread (tests, shutdown); the next render starts it again. */
+export async function closeChartThread(): Promise<void> {
+  const thread = chartThread;
+  chartThread = null;
+  if (thread) await thread.worker.terminate();
 }

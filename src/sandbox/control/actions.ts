@@ -65,6 +65,7 @@ export function actionRoutes(deps: ControlDependencies): ControlRoute[] {
         permissions: body.permissions as string | undefined,
         teacher: body.teacher as boolean | undefined,
         dm: body.dm as boolean | undefined,
+        guild: body.guild as string | number | undefined,
       });
       return answer(ctx, record);
     }),

@@ -1,4 +1,5 @@
 /** GET /sandbox: where everything is, who is there, and how to act (never the bot token). */
+import { shardOf } from '../world.js';
 import type { ControlDependencies } from './route.js';
 
 export function sandboxOverview({ world, gateway, info }: ControlDependencies) {
@@ -11,6 +12,14 @@ export function sandboxOverview({ world, gateway, info }: ControlDependencies) {
     applicationId: world.applicationId,
     guildId: world.guildId,
     channelId: world.channelId,
+    shards: world.shardCount,
+    maxConcurrency: world.maxConcurrency,
+    guilds: world.guilds.map((g) => ({
+      id: g.id,
+      name: g.name,
+      channelId: g.channelId,
+      shard: shardOf(g.id, world.shardCount),
+    })),
     botConnected: gateway.connectedSessions > 0,
     heartbeatIntervalMs: gateway.heartbeatIntervalMs,
     clockOffsetMs: world.clock.offsetMs,

@@ -14,6 +14,7 @@ import { interactionRoutes } from './interactions.js';
 import { loginRoutes } from './login.js';
 import { type ArmedRateLimit, rateLimitFault } from './rate-limits.js';
 import type { RestDependencies, RestResult, RestRoute } from './route.js';
+import { type UnservedRoute, UnservedRoutes } from './unserved.js';
 
 const SNOWFLAKE = '\\d{1,20}';
 
@@ -31,8 +32,10 @@ export class SandboxRest {
   readonly #table = new RouteTable<RestRoute>({ params: PARAMS });
   /** Armed 429s and 5xx, in one store: met in the order they were armed. */
   readonly #faults = new ArmedFaults();
+  readonly #unserved: UnservedRoutes;
 
   constructor(private readonly deps: RestDependencies) {
+    this.#unserved = new UnservedRoutes(deps.warn ?? ((line) => console.warn(line)));
     const families = [loginRoutes, applicationRoutes, interactionRoutes, channelRoutes];
     for (const family of families) {
       for (const route of family(deps)) this.#table.add(route.method, route.template, route);
@@ -42,6 +45,11 @@ export class SandboxRest {
   /** Route templates a fault can be armed on (for the control API's error message). */
   get routeTemplates(): string[] {
     return this.#table.templates;
+  }
+
+  /** The routes clients asked for that the sandbox does not serve (each logged once). */
+  get unservedRoutes(): UnservedRoute[] {
+    return this.#unserved.values();
   }
 
   armRateLimit(limit: ArmedRateLimit): void {
@@ -62,6 +70,11 @@ export class SandboxRest {
     const method = req.method ?? 'GET';
     const match = this.#table.match(method, path);
     if (!match.route) {
+      this.#unserved.note(
+        method,
+        path,
+        match.otherMethod ? HttpStatus.MethodNotAllowed : HttpStatus.NotFound,
+      );
       throw match.otherMethod
         ? new ApiError(HttpStatus.MethodNotAllowed, ErrorCode.General, '405: Method Not Allowed')
         : new ApiError(HttpStatus.NotFound, ErrorCode.General, '404: Not Found');

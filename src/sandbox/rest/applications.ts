@@ -1,4 +1,7 @@
-/** The application and its commands: `/applications/@me`, and the command routes, global and per guild. */
+/**
+ * The application and its commands: `/applications/@me` (and its OAuth2 twin, which discord.py asks
+ * for at login), and the command routes, global and per guild.
+ */
 import type { APIApplicationCommand } from 'discord-api-types/v10';
 import { ErrorCode, HttpStatus } from '../../discord/facts.js';
 import { overwriteCommands, storeCommand } from '../commands.js';
@@ -10,6 +13,11 @@ import { type RestDependencies, type RestRoute, route } from './route.js';
 export function applicationRoutes({ world }: RestDependencies): RestRoute[] {
   return [
     route('GET', '/applications/@me', true, () => ({
+      status: HttpStatus.Ok,
+      body: applicationPayload(world),
+    })),
+    // discord.py's Client.login() → application_info(): the same application, by its OAuth2 route.
+    route('GET', '/oauth2/applications/@me', true, () => ({
       status: HttpStatus.Ok,
       body: applicationPayload(world),
     })),
@@ -77,6 +85,8 @@ function applicationPayload(world: SandboxWorld) {
     bot: world.bot,
     bot_public: false,
     bot_require_code_grant: false,
+    // discord.py reads it unconditionally (AppInfo: data['rpc_origins']).
+    rpc_origins: [],
     verify_key: '0'.repeat(64),
     flags: 0,
     flags_new: '0',

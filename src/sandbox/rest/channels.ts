@@ -1,11 +1,33 @@
-/** The sandbox's text channel: read it, read its messages, post to it. */
+/**
+ * The sandbox's text channels: read one, read its messages, post to it, and what a bot does next
+ * with a message it posted (read it again, edit it, delete it), and "is typing…".
+ */
 import { ErrorCode, HttpStatus, MessageFetchLimit, MessageFlag } from '../../discord/facts.js';
 import { ApiError } from '../http.js';
-import { createMessage } from '../messages.js';
+import { createMessage, editMessage } from '../messages.js';
+import type { RouteParams } from '../routing.js';
+import type { StoredMessage } from '../stored.js';
 import { type RestDependencies, type RestRoute, route } from './route.js';
+
+const CHANNEL_MESSAGE = '/channels/{channel}/messages/{message}';
 
 export function channelRoutes({ world }: RestDependencies): RestRoute[] {
   const unknownChannel = () => new ApiError(HttpStatus.NotFound, ErrorCode.UnknownChannel);
+  /** A message of the channel as the channel shows it (an ephemeral one belongs to one user's view). */
+  const channelMessage = (params: RouteParams): StoredMessage => {
+    const channelId = params.channel ?? '';
+    if (!world.hasChannel(channelId)) throw unknownChannel();
+    const message = world.messages.get(params.message ?? '');
+    if (
+      !message ||
+      message.deleted ||
+      message.channelId !== channelId ||
+      message.flags & MessageFlag.Ephemeral
+    ) {
+      throw new ApiError(HttpStatus.NotFound, ErrorCode.UnknownMessage);
+    }
+    return message;
+  };
   return [
     route('GET', '/channels/{channel}', true, ({ params }) => {
       if (!world.hasChannel(params.channel ?? '')) throw unknownChannel();
@@ -33,6 +55,25 @@ export function channelRoutes({ world }: RestDependencies): RestRoute[] {
       if (json && typeof json === 'object') json.flags = 0; // ephemeral is for interaction responses only
       const message = createMessage(world, { channelId, author: world.bot, body: json, files: body.files });
       return { status: HttpStatus.Ok, body: world.messagePayload(message) };
+    }),
+    // discord.py fetch_message, oceanic.js getMessage, @discordjs/core channels.getMessage.
+    route('GET', CHANNEL_MESSAGE, true, ({ params }) => ({
+      status: HttpStatus.Ok,
+      body: world.messagePayload(channelMessage(params)),
+    })),
+    // Every message in the sandbox's channels is the bot's (users only send interactions).
+    route('PATCH', CHANNEL_MESSAGE, true, ({ params, body }) => {
+      const message = editMessage(world, channelMessage(params), body.json, body.files);
+      return { status: HttpStatus.Ok, body: world.messagePayload(message) };
+    }),
+    route('DELETE', CHANNEL_MESSAGE, true, ({ params }) => {
+      channelMessage(params).deleted = true;
+      return { status: HttpStatus.NoContent };
+    }),
+    // discord.py `async with channel.typing()`, oceanic.js sendTyping, @discordjs/core showTyping.
+    route('POST', '/channels/{channel}/typing', true, ({ params }) => {
+      if (!world.hasChannel(params.channel ?? '')) throw unknownChannel();
+      return { status: HttpStatus.NoContent };
     }),
   ];
 }

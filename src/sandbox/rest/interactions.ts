@@ -47,6 +47,15 @@ export function interactionRoutes(deps: RestDependencies): RestRoute[] {
     ),
     route('POST', '/webhooks/{app}/{token}', false, (ctx) => {
       const record = webhook(ctx);
+      const placeholder = thinkingPlaceholder(world, record);
+      if (placeholder) {
+        // As on Discord: the first follow-up after a deferred reply takes the place of its
+        // "is thinking…" message (with the defer's flags, ephemeral included), as an edit would.
+        editMessage(world, placeholder, ctx.body.json, ctx.body.files);
+        record.originalEdited = true;
+        interactions.changed(record);
+        return { status: HttpStatus.Ok, body: world.messagePayload(placeholder) };
+      }
       const message = createMessage(world, {
         channelId: record.channelId,
         author: world.bot,
@@ -77,6 +86,14 @@ export function interactionRoutes(deps: RestDependencies): RestRoute[] {
       return { status: HttpStatus.NoContent };
     }),
   ];
+}
+
+/** The deferred reply's "is thinking…" message while it still waits for its content, if any. */
+function thinkingPlaceholder(world: SandboxWorld, record: InteractionRecord): StoredMessage | undefined {
+  if (record.callbackType !== InteractionResponseType.DeferredChannelMessageWithSource) return undefined;
+  if (record.originalEdited || !record.originalMessageId) return undefined;
+  const message = world.messages.get(record.originalMessageId);
+  return message && !message.deleted && message.flags & MessageFlag.Loading ? message : undefined;
 }
 
 type Refuse = (record: InteractionRecord | undefined, ctx: RouteContext, error: ApiError) => ApiError;

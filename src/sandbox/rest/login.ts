@@ -9,7 +9,12 @@ export function loginRoutes({ world, gatewayUrl }: RestDependencies): RestRoute[
   return [
     route('GET', '/gateway/bot', true, () => ({
       status: HttpStatus.Ok,
-      body: { url: gatewayUrl(), shards: 1, session_start_limit: SESSION_START_LIMIT },
+      // SANDBOX_SHARDS / SANDBOX_MAX_CONCURRENCY: the shard count and identify buckets it recommends.
+      body: {
+        url: gatewayUrl(),
+        shards: world.shardCount,
+        session_start_limit: { ...SESSION_START_LIMIT, ...world.sessionStartLimit() },
+      },
     })),
     route('GET', '/gateway', false, () => ({ status: HttpStatus.Ok, body: { url: gatewayUrl() } })),
     route('GET', '/users/@me', true, () => ({

@@ -35,6 +35,8 @@ export interface RestDependencies {
   botToken: string;
   gatewayUrl: () => string;
   acceptUploads: boolean;
+  /** Where the sandbox says which route a client asked for that it does not serve (default console.warn). */
+  warn?: (line: string) => void;
 }
 
 /** Shorthand for a route: `route('GET', '/users/@me', true, handler)`. */
