@@ -285,6 +285,15 @@ module.exports = {
       from: { path: '^src/lib/' },
       to: { path: '^(src/|commands/)', pathNot: room('lib') },
     },
+    {
+      name: 'bench-is-outside',
+      severity: 'error',
+      comment:
+        'bench/ (npm run bench) measures the bot from the outside; the bot never imports it, so what ' +
+        'is measured is what users run.',
+      from: { path: '^(src/|commands/)' },
+      to: { path: '^bench/' },
+    },
 
     // --- everywhere -----------------------------------------------------------------------------
     {

@@ -109,6 +109,16 @@ describe('the classroom page with a bot of any kind, in another process', () => 
     expect(marks).toMatch(/3\.00 s 3 s line/);
     await page.screenshot({ path: join(OUTPUT, 'classroom-any-bot.png') });
     expect(bot.text).toMatch(/reply refused: Unknown interaction/);
+    // A deferred command: "… is thinking…" at once, then its follow-up.
+    await page.selectOption('#student', 'carol');
+    await page.fill('#composer', '/later');
+    await page.press('#composer', 'Enter');
+    await page.locator('.thinking', { hasText: 'is thinking…' }).waitFor({ timeout: 5_000 });
+    await page
+      .locator('article.message', { hasText: 'follow-up: the work is done' })
+      .waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.locator('.thinking').count(), { timeout: 5_000 }).toBe(0);
+    expect(await itemOf('carol').locator('.failed').count()).toBe(0);
     expect(consoleErrors).toEqual([]);
   });
 

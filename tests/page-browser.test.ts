@@ -205,6 +205,10 @@ describe('the classroom page', () => {
     const first = page.locator('li.item[data-user="erin"]').first();
     await first.locator('.embed').waitFor({ timeout: 10_000 });
     expect(await first.locator('.thinking').count()).toBe(0);
+    // The pool ran it: the panel shows its wait vs its run (about the 1.5 s asked for).
+    await expect
+      .poll(() => page.textContent('#bot-numbers'), { timeout: 5_000 })
+      .toMatch(/wait vs run\d+ ms queued vs 1[45]\d\d ms running \(mean of \d+\)/);
     expect(consoleErrors).toEqual([]);
   });
 

@@ -109,6 +109,12 @@ export const CHARTS_WAITING = 16;
 /** A chart not drawn because too many were waiting (the words of its message still go out). */
 export class ChartShedError extends Error {
   override readonly name = 'ChartShedError';
+
+  constructor(message: string) {
+    super(message);
+    // Shed under load, logged each time: a formatted stack (source-mapped) would cost more than the chart.
+    Object.defineProperty(this, 'stack', { value: `ChartShedError: ${message}`, configurable: true });
+  }
 }
 
 let rendering = 0;
