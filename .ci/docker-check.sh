@@ -180,6 +180,14 @@ pid1="$(docker exec "$NAME" cat /proc/1/cmdline | tr '\0' ' ')"
 case "$pid1" in node\ *) ;; *) fail "PID 1 is not node: $pid1" ;; esac
 log "runs as uid $uid; PID 1: $pid1"
 
+# The classroom page and its prebuilt bundle (the image has no esbuild and no src/).
+page="$(curl -fs "$BASE/classroom")" || fail "GET /classroom"
+echo "$page" | grep -q '/classroom/app.js' || fail "the classroom page does not load its bundle"
+curl -fs -o "$T/app.js" "$BASE/classroom/app.js" || fail "GET /classroom/app.js"
+[ "$(wc -c <"$T/app.js")" -gt 10000 ] || fail "the page bundle is nearly empty"
+curl -fs -o /dev/null "$BASE/classroom/app.css" || fail "GET /classroom/app.css"
+log "the classroom page and its bundle ($(wc -c <"$T/app.js") bytes) are served"
+
 demo="$(node .ci/docker-drive.mjs demo "$BASE" "$METRICS")" || fail "the sandbox demo"
 GUILD_BEFORE=$(node -e 'console.log(JSON.parse(process.argv[1]).guildId)' "$demo")
 PIXELS=$(node -e 'console.log(JSON.parse(process.argv[1]).chartTextPixels)' "$demo")
