@@ -72,7 +72,7 @@ describe('the classroom page with a bot of any kind, in another process', () => 
     await page.goto(pageUrl);
     await expect
       .poll(() => page.textContent('#bot-name'), { timeout: 15_000 })
-      .toMatch(/connected · another process/);
+      .toMatch(/connected \(@discordjs\/ws \d+\.\d+\.\d+\) · another process/); // discord.js 14 names its gateway client
     await page.fill('#composer', '/sl');
     await expect.poll(() => page.locator('#suggestions').textContent()).toContain('/slow');
 

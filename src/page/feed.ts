@@ -158,6 +158,7 @@ export class PageFeed {
         name: world.bot.username,
         connected: gateway.connectedSessions > 0,
         inProcess: this.#beat !== null,
+        libraries: gateway.connectedLibraries,
       },
       stallMs: stall,
       holder: this.holder(),

@@ -120,6 +120,8 @@ export interface PageLive {
     connected: boolean;
     /** LoopLab itself, in this process: its main thread's own numbers are below. */
     inProcess: boolean;
+    /** The connected client libraries, as they named themselves at IDENTIFY ("discord.js", "discord.py"…). */
+    libraries: string[];
   };
   /** How long the bot's main thread has not beaten, now (ms), or null (no heartbeat shared: another process). */
   stallMs: number | null;

@@ -49,6 +49,8 @@ interface GatewaySession {
   heartbeats: number;
   /** IDENTIFY's `shard: [shard_id, num_shards]` ([0, 1] when absent). */
   shard: [number, number];
+  /** The client library, as IDENTIFY's `properties.browser` names it ("discord.js", "discord.py"…). */
+  library: string | null;
 }
 
 /** A connection gone quiet (POST /sandbox/gateway/silence): what the sandbox would have sent it, held. */
@@ -129,6 +131,13 @@ export class SandboxGateway {
   /** Sessions with a live connection that finished IDENTIFY/RESUME. */
   get connectedSessions(): number {
     return [...this.#sessions.values()].filter((s) => s.socket !== null).length;
+  }
+
+  /** The client libraries of the connected sessions, as they named themselves at IDENTIFY. */
+  get connectedLibraries(): string[] {
+    const names = new Set<string>();
+    for (const s of this.#sessions.values()) if (s.socket !== null && s.library) names.add(s.library);
+    return [...names];
   }
 
   /** Connections silenced now (POST /sandbox/gateway/silence). */
@@ -322,7 +331,7 @@ export class SandboxGateway {
             ws.close(GatewayCloseCodes.AlreadyAuthenticated, 'Already authenticated.');
             return;
           }
-          const d = payload.d as { token?: string; shard?: unknown } | undefined;
+          const d = payload.d as { token?: string; shard?: unknown; properties?: unknown } | undefined;
           if (!this.#tokenMatches(d?.token)) {
             ws.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
             return;
@@ -332,7 +341,7 @@ export class SandboxGateway {
           if (!this.#mayIdentify(ws, shard)) return;
           if (helloTimer) clearTimeout(helloTimer);
           helloTimer = null;
-          session = this.#identify(ws, shard);
+          session = this.#identify(ws, shard, libraryOf(d?.properties));
           break;
         }
         case GatewayOpcodes.Resume: {
@@ -441,7 +450,7 @@ export class SandboxGateway {
     return true;
   }
 
-  #identify(ws: WebSocket, shard: [number, number] = [0, 1]): GatewaySession {
+  #identify(ws: WebSocket, shard: [number, number] = [0, 1], library: string | null = null): GatewaySession {
     const session: GatewaySession = {
       id: randomBytes(16).toString('hex'),
       seq: 0,
@@ -453,6 +462,7 @@ export class SandboxGateway {
       expireTimer: null,
       heartbeats: 0,
       shard,
+      library,
     };
     this.#sessions.set(session.id, session);
     this.world.sessionStartsRemaining = Math.max(0, this.world.sessionStartsRemaining - 1);
@@ -588,4 +598,17 @@ export class SandboxGateway {
     this.#forget(session);
     socket?.terminate();
   }
+}
+
+/** IDENTIFY's `properties.browser` (the library's name), trimmed to something fit to show. */
+function libraryOf(properties: unknown): string | null {
+  if (typeof properties !== 'object' || properties === null) return null;
+  const p = properties as Record<string, unknown>;
+  const name = p.browser ?? p.$browser;
+  if (typeof name !== 'string') return null;
+  const clean = name
+    .replace(/[^\w .@/+-]/g, '')
+    .trim()
+    .slice(0, 40);
+  return clean || null;
 }

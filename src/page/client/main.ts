@@ -348,7 +348,8 @@ function connect(): void {
     connected = true;
     botConnected = data.bot.connected;
     botName = data.bot.name;
-    botLabel.textContent = `${data.bot.name} · ${data.bot.connected ? 'connected' : 'not connected'}${
+    const via = data.bot.libraries.length > 0 ? ` (${data.bot.libraries.join(', ')})` : '';
+    botLabel.textContent = `${data.bot.name} · ${data.bot.connected ? `connected${via}` : 'not connected'}${
       data.bot.inProcess ? '' : ' · another process'
     }`;
     channel.clockOffset = data.now - Date.now();

@@ -101,6 +101,7 @@ export class LivePanel {
     const rows: Array<[string, string]> = [
       ['bot', `${live.bot.name}${live.bot.connected ? '' : ' (not connected)'}`],
     ];
+    if (live.bot.libraries.length > 0) rows.push(['library', live.bot.libraries.join(', ')]);
     const s = live.stats;
     if (s) {
       rows.push(
