@@ -194,6 +194,18 @@ describe('a route the sandbox does not serve', () => {
         expect(line).not.toContain(sandbox.guildId);
         expect(line).not.toContain('limit');
       }
+      // GET /sandbox lists them too, counted, with the same shapes.
+      const overview = (await (await fetch(`${sandbox.baseUrl}/sandbox`)).json()) as {
+        unservedRoutes: Array<{ method: string; route: string; status: number; count: number }>;
+      };
+      expect(overview.unservedRoutes, JSON.stringify(overview.unservedRoutes)).toContainEqual({
+        method: 'GET',
+        route: '/guilds/{id}/members',
+        status: 404,
+        count: 2,
+      });
+      expect(overview.unservedRoutes).toHaveLength(4);
+      expect(JSON.stringify(overview.unservedRoutes)).not.toContain(token);
     } finally {
       await sandbox.close();
     }

@@ -2,7 +2,7 @@
 import { shardOf } from '../world.js';
 import type { ControlDependencies } from './route.js';
 
-export function sandboxOverview({ world, gateway, info }: ControlDependencies) {
+export function sandboxOverview({ world, gateway, rest, info }: ControlDependencies) {
   const listening = info();
   return {
     name: 'LoopLab Discord sandbox',
@@ -21,6 +21,15 @@ export function sandboxOverview({ world, gateway, info }: ControlDependencies) {
       shard: shardOf(g.id, world.shardCount),
     })),
     botConnected: gateway.connectedSessions > 0,
+    /** The connected clients' libraries, as they named themselves at IDENTIFY. */
+    clientLibraries: gateway.connectedLibraries,
+    /** Routes a client asked for that the sandbox does not serve (Discord's 404 was answered). */
+    unservedRoutes: rest.unservedRoutes.map(({ method, route, status, count }) => ({
+      method,
+      route,
+      status,
+      count,
+    })),
     heartbeatIntervalMs: gateway.heartbeatIntervalMs,
     clockOffsetMs: world.clock.offsetMs,
     now: world.clock.now(),
