@@ -295,6 +295,71 @@ module.exports = {
       to: { path: '^bench/' },
     },
 
+    // --- @looplab/doctor (packages/doctor) and the examples ----------------------------------------
+    {
+      name: 'doctor-package-is-standalone',
+      severity: 'error',
+      comment:
+        'packages/doctor is @looplab/doctor, installed by bots that are not LoopLab: it imports nothing ' +
+        'of the repository outside itself, and of npm packages only its peers discord.js and prom-client.',
+      from: { path: '^packages/doctor/' },
+      to: {
+        path: ['^(src|commands|examples|bench|tests)/', '^node_modules/'],
+        pathNot: '^node_modules/(discord\\.js|prom-client|@types/node)/',
+      },
+    },
+    {
+      name: 'doctor-package-by-its-name',
+      severity: 'error',
+      comment:
+        "LoopLab and the examples use the package as any bot does, by its name ('@looplab/doctor'), " +
+        'never by a path into packages/ (which would skip its build and its exports).',
+      from: { path: '^(src|commands|examples)/' },
+      to: { path: '^packages/' },
+    },
+    {
+      name: 'examples-are-plain-bots',
+      severity: 'error',
+      comment:
+        'examples/ are plain discord.js bots: discord.js and @looplab/doctor, nothing of LoopLab. Only ' +
+        "an example's sandbox.ts (its `npm run example:…` runner) may start LoopLab's sandbox.",
+      from: { path: '^examples/', pathNot: '^examples/[^/]+/sandbox\\.ts$' },
+      to: {
+        path: ['^(src|commands|bench|tests)/', '^node_modules/'],
+        pathNot: '^node_modules/(discord\\.js|@looplab/doctor)/',
+      },
+    },
+    {
+      name: 'example-runner-uses-the-sandbox-only',
+      severity: 'error',
+      comment: "An example's sandbox.ts starts LoopLab's sandbox (src/sandbox/) and nothing else of LoopLab.",
+      from: { path: '^examples/[^/]+/sandbox\\.ts$' },
+      to: { path: '^(src|commands|bench|tests)/', pathNot: '^src/sandbox/' },
+    },
+    {
+      name: 'nothing-imports-examples',
+      severity: 'error',
+      comment: 'examples/ show how a bot uses the package; LoopLab and the package never import them.',
+      from: { path: '^(src|commands|packages)/' },
+      to: { path: '^examples/' },
+    },
+    {
+      name: 'package-and-examples-resolve',
+      severity: 'error',
+      comment:
+        'An import in packages/doctor or examples/ that resolves to no file (a typo, or the package not ' +
+        'built: `npm install` builds it through its prepare script).',
+      from: { path: '^(packages/doctor|examples)/' },
+      to: { couldNotResolve: true },
+    },
+    {
+      name: 'package-no-circular',
+      severity: 'error',
+      comment: 'No cycles in the package either.',
+      from: { path: '^packages/doctor/' },
+      to: { circular: true },
+    },
+
     // --- everywhere -----------------------------------------------------------------------------
     {
       name: 'no-circular',

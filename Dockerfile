@@ -14,6 +14,8 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The @looplab/doctor workspace: npm ci links it and builds it (its prepare script: tsc → dist/).
+COPY packages/doctor/ packages/doctor/
 # node-gyp takes its options from npm_package_config_node_gyp_* (npm 11 warns about unknown npm_config_*).
 RUN npm_package_config_node_gyp_nodedir=/usr/local npm ci --no-audit --no-fund --no-update-notifier
 # .dockerignore lets in only the sources: package*.json, tsconfig*.json, src/ and commands/.
@@ -22,7 +24,7 @@ COPY . .
 # and what the native build left behind: the runtime stage copies /app as it is, never builds twice.
 RUN npm run build --no-update-notifier \
   && npm prune --omit=dev --no-audit --no-fund --no-update-notifier \
-  && rm -rf src commands tsconfig.json tsconfig.build.json \
+  && rm -rf src commands tsconfig.json tsconfig.build.json packages/doctor/src packages/doctor/tsconfig.json \
      node_modules/better-sqlite3/deps node_modules/better-sqlite3/src \
      node_modules/better-sqlite3/build/Release/obj.target node_modules/better-sqlite3/build/Release/.deps
 

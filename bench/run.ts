@@ -54,8 +54,8 @@ const plan = quick
       rounds: 2,
       routerRate: 100,
       routerMs: 500,
-      ladder: [1_000],
-      chartLadder: [150],
+      ladder: [100, 1_000],
+      chartLadder: [50, 150],
       stepMs: 400,
       drainMs: 3_200,
       offloadTasks: 20,
@@ -71,8 +71,8 @@ const plan = quick
       rounds: 3,
       routerRate: 100,
       routerMs: 2_000,
-      ladder: [250, 500, 1_000, 1_500, 2_000],
-      chartLadder: [50, 100, 150, 200, 300],
+      ladder: [100, 250, 500, 1_000, 1_500, 2_000],
+      chartLadder: [25, 50, 100, 150, 200, 300],
       stepMs: 3_000,
       drainMs: 8_000,
       offloadTasks: 40,
@@ -584,7 +584,8 @@ async function footprint(open: Rig) {
     compiled.push(s.readyMs);
     if (i === plan.starts - 1) {
       progress.step('6 footprint: idle RSS and CPU of the compiled bot');
-      await sleep(1_000);
+      // Idle means settled: the loop-delay recorder slows down after 5 s without an interaction.
+      await sleep(6_000);
       const pid = s.child.pid as number;
       const c0 = treeCpuMs(pid);
       const t0 = performance.now();
@@ -682,7 +683,9 @@ async function main() {
   const startedAt = new Date();
   const rigs: Rig[] = [];
   try {
-    progress.step('starting the bots: LoopLab, LoopLab with its measurement off, bare discord.js');
+    progress.step(
+      `starting the bots: LoopLab, bare discord.js${want('measurement') && !quick ? ', LoopLab with its measurement off' : ''}`,
+    );
     // --quick measures the cost of measurement only in a full run (one bot process fewer to start).
     const withOff = want('measurement') && !quick;
     const [looplab, bare, off] = await Promise.all([

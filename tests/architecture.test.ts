@@ -38,6 +38,8 @@ function scratchCopy(): string {
   for (const entry of [
     'src',
     'commands',
+    'packages',
+    'examples',
     'biome-plugins',
     'package.json',
     'tsconfig.json',
@@ -102,7 +104,9 @@ afterAll(() => {
 describe('npm test runs the architecture rules', () => {
   it('npm test = typecheck, lint (with the Discord-number plugin), rules, then vitest', () => {
     expect(scripts.test).toBe('npm run typecheck && npm run lint && npm run rules && vitest run');
-    expect(scripts.rules).toMatch(/^depcruise src commands --config \.dependency-cruiser\.cjs$/);
+    expect(scripts.rules).toMatch(
+      /^depcruise src commands packages\/doctor\/src examples --config \.dependency-cruiser\.cjs$/,
+    );
     expect(scripts.lint).toBe('biome check .');
     const biome = JSON.parse(readFileSync(join(ROOT, 'biome.json'), 'utf8')) as {
       plugins: Array<{ path: string; includes: string[] }>;

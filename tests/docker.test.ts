@@ -33,6 +33,20 @@ describe('the Dockerfile', () => {
     expect(runtime).toMatch(/^COPY --from=build \/app \.\/$/m);
   });
 
+  it('gives npm ci every workspace it needs: @looplab/doctor is copied in before it, and built by it', () => {
+    const build = stages[0]!.split('\n');
+    const ci = build.findIndex((l) => /^RUN .*npm ci/.test(l));
+    const workspace = build.indexOf('COPY packages/doctor/ packages/doctor/');
+    expect(workspace).toBeGreaterThan(-1);
+    expect(workspace).toBeLessThan(ci);
+    const root = JSON.parse(read('package.json')) as { workspaces: string[] };
+    expect(root.workspaces).toEqual(['packages/*']);
+    const doctor = JSON.parse(read('packages/doctor/package.json')) as { scripts: Record<string, string> };
+    // npm ci runs the workspace's prepare: dist/ exists before `npm run build` compiles LoopLab against it
+    // (and `npm prune --omit=dev`, which runs it again without TypeScript, keeps that dist/).
+    expect(doctor.scripts.prepare).toBe('node prepare.mjs');
+  });
+
   it('runs node dist/main.js as PID 1 (exec form: no npm, no shell), as the node user, in production', () => {
     expect(runtime).toMatch(/^CMD \["node", "--enable-source-maps", "dist\/main\.js"\]$/m);
     expect(runtime).toMatch(/^USER node$/m);
@@ -72,6 +86,10 @@ describe('.dockerignore', () => {
       [
         '!commands/',
         '!package-lock.json',
+        '!packages/doctor/package.json',
+        '!packages/doctor/prepare.mjs',
+        '!packages/doctor/src/',
+        '!packages/doctor/tsconfig.json',
         '!package.json',
         '!src/',
         '!tsconfig.build.json',

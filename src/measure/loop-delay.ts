@@ -20,6 +20,9 @@ export interface DelayStats {
 
 const STALL_MS = 50;
 
+/** A tick this late or later means the loop is busy (not scheduling jitter): back to `resolutionMs`. */
+const BUSY_DELAY_MS = 20;
+
 /**
  * Records event-loop delay continuously, indexed by time, so any window (one interaction's, the
  * last 10 s) can be summarised after the fact even when demos overlap. A timer ticks every
@@ -30,12 +33,25 @@ export class LoopDelayRecorder {
   readonly #delays: TimeWindow<number>;
   #timer: NodeJS.Timeout | null = null;
   #expected = 0;
+  /** The period the timer runs at now: `resolutionMs`, or `idleMs` while the bot is idle. */
+  #everyMs: number;
+  /** When the loop was last seen busy (a late tick) or woken (an interaction took the thread). */
+  #busyAt = 0;
 
   constructor(
     readonly resolutionMs = 10,
     /** At most this many samples (default: the shared history window at this resolution). */
     maxEntries = historyBounds({ everyMs: resolutionMs }).maxEntries,
+    /**
+     * Idle CPU: after `idleAfterMs` with every tick on time and no wake(), the timer ticks every
+     * `idleMs` instead (a stall is still caught: its tick is late by all of it); a late tick or
+     * wake() (the ledger calls it when an interaction takes the main thread) goes back at once.
+     * 0 turns the idle mode off.
+     */
+    readonly idleAfterMs = 5_000,
+    readonly idleMs = 100,
   ) {
+    this.#everyMs = resolutionMs;
     this.#delays = new TimeWindow({ ...historyBounds({ everyMs: resolutionMs }), maxEntries });
   }
 
@@ -46,8 +62,26 @@ export class LoopDelayRecorder {
 
   start(): void {
     if (this.#timer) return;
-    this.#expected = performance.now() + this.resolutionMs;
-    this.#timer = setInterval(() => this.#tick(), this.resolutionMs);
+    this.#busyAt = performance.now();
+    this.#run(this.resolutionMs);
+  }
+
+  /** Back to full resolution now (something is about to use the main thread). */
+  wake(): void {
+    this.#busyAt = performance.now();
+    if (this.#timer && this.#everyMs !== this.resolutionMs) this.#run(this.resolutionMs);
+  }
+
+  /** The timer's period now (ms): `resolutionMs`, or `idleMs` while idle. */
+  get everyMs(): number {
+    return this.#everyMs;
+  }
+
+  #run(everyMs: number): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#everyMs = everyMs;
+    this.#expected = performance.now() + everyMs;
+    this.#timer = setInterval(() => this.#tick(), everyMs);
     this.#timer.unref();
   }
 
@@ -60,8 +94,18 @@ export class LoopDelayRecorder {
     const now = performance.now();
     const late = Math.max(0, now - this.#expected);
     // setInterval does not queue missed ticks: the next one is due one interval after this.
-    this.#expected = now + this.resolutionMs;
+    this.#expected = now + this.#everyMs;
     this.record(Date.now(), late);
+    if (late >= BUSY_DELAY_MS) {
+      this.#busyAt = now;
+      if (this.#everyMs !== this.resolutionMs) this.#run(this.resolutionMs);
+    } else if (
+      this.idleAfterMs > 0 &&
+      this.#everyMs === this.resolutionMs &&
+      now - this.#busyAt >= this.idleAfterMs
+    ) {
+      this.#run(Math.max(this.idleMs, this.resolutionMs));
+    }
   }
 
   /** Adds a sample (the recorder's own timer does this; tests may too). */

@@ -37,7 +37,11 @@ export class Measurements {
   constructor(options: MeasurementOptions = {}) {
     this.rest = new RestObserver(this.clock, options.onRateLimit);
     this.watchdog = new Watchdog(options.watchdog);
-    this.ledger.onChange = (holder, since) => this.watchdog.setHolder(holder, since);
+    this.ledger.onChange = (holder, since) => {
+      // An interaction takes the main thread: the loop-delay recorder samples at full resolution.
+      if (holder) this.recorder.wake();
+      this.watchdog.setHolder(holder, since);
+    };
   }
 
   async start(): Promise<void> {
