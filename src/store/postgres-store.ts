@@ -52,6 +52,13 @@ export async function openPostgresStore(databaseUrl: string): Promise<SettingsSt
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
+        // FOR UPDATE locks only a row that exists: without this, two first writes for a new guild
+        // would both read "nothing", and the second upsert would drop the first one's setting. The
+        // second INSERT waits for the first to commit, then the SELECT waits for its row lock.
+        await client.query(
+          'INSERT INTO guild_settings (guild_id) VALUES ($1) ON CONFLICT (guild_id) DO NOTHING',
+          [guildId],
+        );
         const { rows } = await client.query<SettingsRow>(
           'SELECT * FROM guild_settings WHERE guild_id = $1 FOR UPDATE',
           [guildId],

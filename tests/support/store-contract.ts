@@ -37,18 +37,22 @@ export function storeContract(open: () => Promise<SettingsStore>): void {
 
   it('lets concurrent updates of one guild all land (none lost)', async () => {
     const store = await open();
-    await Promise.all([
-      store.update('g3', { cooldownMs: 1_000, updatedBy: 'a' }),
-      store.update('g3', { budgetMs: 2_000, updatedBy: 'b' }),
-      store.update('g3', { maxMs: 3_000, updatedBy: 'c' }),
-      store.update('g3', { concurrent: 4, updatedBy: 'd' }),
-    ]);
-    expect(await store.get('g3')).toMatchObject({
-      cooldownMs: 1_000,
-      budgetMs: 2_000,
-      maxMs: 3_000,
-      concurrent: 4,
-    });
+    // Twenty new guilds, four first writes each at once: a lost update shows in any of them.
+    for (let round = 0; round < 20; round++) {
+      const guild = `g3-${round}`;
+      await Promise.all([
+        store.update(guild, { cooldownMs: 1_000, updatedBy: 'a' }),
+        store.update(guild, { budgetMs: 2_000, updatedBy: 'b' }),
+        store.update(guild, { maxMs: 3_000, updatedBy: 'c' }),
+        store.update(guild, { concurrent: 4, updatedBy: 'd' }),
+      ]);
+      expect(await store.get(guild), guild).toMatchObject({
+        cooldownMs: 1_000,
+        budgetMs: 2_000,
+        maxMs: 3_000,
+        concurrent: 4,
+      });
+    }
     await store.close();
   });
 }
