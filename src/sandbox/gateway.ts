@@ -296,11 +296,11 @@ export class SandboxGateway {
     }
     this.#log({ type: 'connected' });
     let session: GatewaySession | null = null;
-    // Before IDENTIFY/RESUME, the client must still heartbeat in time.
-    let helloTimer: NodeJS.Timeout | null = setTimeout(
-      () => ws.close(GatewayCloseCodes.SessionTimedOut, 'Session timed out'),
-      this.options.heartbeatIntervalMs + this.options.heartbeatGraceMs,
-    );
+    // Before IDENTIFY/RESUME, the client must still heartbeat in time: each heartbeat re-arms the
+    // timer, so a client that waits for its identify slot (5 s per bucket) while heartbeating stays.
+    const helloLimitMs = this.options.heartbeatIntervalMs + this.options.heartbeatGraceMs;
+    const closeSilent = () => ws.close(GatewayCloseCodes.SessionTimedOut, 'Session timed out');
+    let helloTimer: NodeJS.Timeout | null = setTimeout(closeSilent, helloLimitMs);
     ws.send(
       JSON.stringify({
         op: GatewayOpcodes.Hello,
@@ -323,6 +323,10 @@ export class SandboxGateway {
       switch (payload.op) {
         case GatewayOpcodes.Heartbeat:
           if (session) this.#heartbeat(session);
+          else if (helloTimer) {
+            clearTimeout(helloTimer);
+            helloTimer = setTimeout(closeSilent, helloLimitMs);
+          }
           // A silent connection gets no ACK: that is how the client finds out.
           if (!this.#silences.has(ws)) ws.send(JSON.stringify({ op: GatewayOpcodes.HeartbeatAck }));
           break;
