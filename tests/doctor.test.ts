@@ -1,5 +1,7 @@
+import * as doctorPackage from '@looplab/doctor';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../src/measure/doctor.js';
+import { Measurements } from '../src/measure/measurements.js';
 import type { InteractionSnapshot } from '../src/measure/snapshot.js';
 
 const T = 1_800_000_000_000;
@@ -128,5 +130,26 @@ describe('the doctor names the cause, most specific first', () => {
     );
     expect(d?.cause).toBe('token-lifetime');
     expect(d?.text).toMatch(/16\.0 min after the first response.*50027/);
+  });
+});
+
+describe('LoopLab measures with the package it publishes (one implementation)', () => {
+  it("uses @looplab/doctor's recorder, utilisation, ledger, clock and REST observer", () => {
+    const m = new Measurements();
+    expect(m.recorder).toBeInstanceOf(doctorPackage.LoopDelayRecorder);
+    expect(m.utilization).toBeInstanceOf(doctorPackage.UtilizationRecorder);
+    expect(m.ledger).toBeInstanceOf(doctorPackage.MainThreadLedger);
+    expect(m.clock).toBeInstanceOf(doctorPackage.ClockOffsetEstimator);
+    expect(m.rest).toBeInstanceOf(doctorPackage.RestObserver);
+  });
+
+  it("decides the cause with the package's diagnose(): its thresholds are LoopLab's", () => {
+    // A first response at 2.1 s, accepted: a close call for both (the package's 2 s threshold).
+    const marks = { created: T, received: T + 5, handlerStart: T + 2_080, ackSent: T + 2_090 };
+    const d = diagnose(facts({ verdict: 'answering', marks, firstResponseMs: 2_100, ageOnArrivalMs: 5 }));
+    expect(doctorPackage.CLOSE_CALL_MS).toBe(2_000);
+    expect(d?.cause).toBe('slow-response');
+    expect(d?.text).toMatch(/took 2100 ms, 900 ms inside Discord’s 3000 ms/);
+    expect(diagnose(facts({ verdict: 'answering', firstResponseMs: 1_990 }))).toBeNull();
   });
 });

@@ -1,11 +1,5 @@
-/**
- * A Discord API path without its secrets: the interaction or webhook token becomes ":token" (and,
- * with `ids`, every snowflake ":id"), so a path can be logged, recorded or shown.
- */
-export function tokenlessPath(path: string, ids = false): string {
-  const out = path.replace(/^(\/(?:interactions|webhooks)\/\d+\/)[^/?]+/, '$1:token');
-  return ids ? out.replace(/\/\d{15,20}(?=[/?]|$)/g, '/:id') : out;
-}
+/** A Discord API path without its secrets (tokens → ":token"): @looplab/doctor's, which records routes the same way. */
+export { tokenlessPath } from '@looplab/doctor/meters';
 
 /** Loopback names and addresses: what the sandbox trusts by default. */
 export function isLoopbackHost(host: string): boolean {

@@ -1,4 +1,5 @@
 import { DiscordCode, INITIAL_RESPONSE_DEADLINE_MS, INTERACTION_TOKEN_LIFETIME_MS } from './facts.js';
+import type { Blocker as LedgerBlocker } from './main-thread.js';
 
 export type Cause =
   | 'acked-elsewhere'
@@ -10,14 +11,8 @@ export type Cause =
   | 'rest-queue'
   | 'slow-response';
 
-/** Another interaction's handler that held the main thread while this one waited. */
-export interface Blocker {
-  interactionId: string;
-  command: string;
-  userId: string;
-  user: string;
-  heldMs: number;
-}
+/** Another interaction's handler that held the main thread while this one waited (what the ledger's blockersOf() gives). */
+export type Blocker = Pick<LedgerBlocker, 'interactionId' | 'command' | 'userId' | 'user' | 'heldMs'>;
 
 /** What was measured about one interaction's first response (times: ms since the Unix epoch, our clock). */
 export interface ResponseFacts {
@@ -45,6 +40,8 @@ export interface ResponseFacts {
   clockUncertaintyMs: number;
   /** Limits @discordjs/rest waited for while the first response was queued. */
   rateLimits: Array<{ route: string; retryAfterMs: number; global: boolean }>;
+  /** 5xx answers to its first response, which @discordjs/rest retried. */
+  serverErrors?: Array<{ route: string; status: number }>;
 }
 
 export type Outcome =
@@ -88,6 +85,8 @@ export interface Diagnosis {
 
 /** Age on arrival above this (beyond the clock's uncertainty) means the network or host was slow. */
 export const LATE_ARRIVAL_MS = 1_000;
+/** A first response accepted after this long since the command is a close call (the default). */
+export const CLOSE_CALL_MS = 2_000;
 /** Time in @discordjs/rest's queue above this is worth naming. */
 export const SLOW_QUEUE_MS = 250;
 
@@ -104,7 +103,7 @@ const minutes = (ms: number) => (ms >= 120_000 ? `${(ms / 60_000).toFixed(1)} mi
 export function diagnose(
   facts: ResponseFacts,
   outcome: Outcome,
-  closeCallMs = 2_000,
+  closeCallMs = CLOSE_CALL_MS,
   now = Date.now(),
 ): Diagnosis | null {
   const answeredAt = facts.firstAnsweredAt ?? now;
@@ -200,9 +199,12 @@ export function diagnose(
   }
   if ((restQueueMs ?? 0) > SLOW_QUEUE_MS) {
     const limited = facts.rateLimits[0];
+    const failed = facts.serverErrors ?? [];
     const why = limited
       ? ` (a rate limit on ${limited.route}${limited.global ? ', global' : ''}: wait ${msText(limited.retryAfterMs)})`
-      : '';
+      : failed.length > 0
+        ? ` (Discord answered ${failed.map((e) => e.status).join(', ')} on ${failed[0]?.route} and @discordjs/rest retried)`
+        : '';
     return {
       ...common,
       cause: 'rest-queue',

@@ -14,10 +14,7 @@ export const DiscordCode = {
   InvalidWebhookToken: RESTJSONErrorCodes.InvalidWebhookToken,
 } as const;
 
-/** The first response must reach Discord within this long of the interaction's creation. */
-export const INITIAL_RESPONSE_DEADLINE_MS = 3_000;
-/** How long an interaction token works for edits and follow-ups: 15 minutes. */
-export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60_000;
+export { INITIAL_RESPONSE_DEADLINE_MS, INTERACTION_TOKEN_LIFETIME_MS, tokenlessPath } from './limits.js';
 
 /** When Discord created a snowflake, by Discord's clock (ms since the Unix epoch). */
 export function snowflakeTime(id: string): number {

@@ -9,10 +9,13 @@ export {
 export {
   type Blocker,
   type Cause,
+  CLOSE_CALL_MS,
   type Diagnosis,
   diagnose,
+  LATE_ARRIVAL_MS,
   type Outcome,
   type ResponseFacts,
+  SLOW_QUEUE_MS,
 } from './diagnose.js';
 export {
   DiscordCode,
@@ -29,4 +32,5 @@ export {
   installDoctor,
   type MetricsRegistry,
 } from './install.js';
-export { ClockOffset } from './meters.js';
+// The measurement parts (also at '@looplab/doctor/meters', which loads without discord.js).
+export * from './meters.js';

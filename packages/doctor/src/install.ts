@@ -2,14 +2,18 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Client, Interaction } from 'discord.js';
 import { type Owner, runAs, watchOwnedCallbacks } from './attribution.js';
-import { type Blocker, type Diagnosis, diagnose, type Outcome } from './diagnose.js';
+import { ClockOffsetEstimator } from './clock-offset.js';
+import { type Diagnosis, diagnose, type Outcome } from './diagnose.js';
 import {
   DiscordCode,
   INITIAL_RESPONSE_DEADLINE_MS,
   INTERACTION_TOKEN_LIFETIME_MS,
   snowflakeTime,
 } from './facts.js';
-import { ClockOffset, LoopDelay, Utilization } from './meters.js';
+import { LoopDelayRecorder } from './loop-delay.js';
+import { MainThreadLedger } from './main-thread.js';
+import { RestObserver } from './rest-observer.js';
+import { UtilizationRecorder } from './utilization.js';
 import { Watchdog } from './watchdog.js';
 
 /** Anything with info/warn/error: console, pino, a child logger… */
@@ -92,15 +96,10 @@ interface Tracked {
   ackedElsewhere?: boolean;
 }
 
-interface Span {
-  owner: Owner;
-  start: number;
-  end: number;
-}
-
 const MAX_TRACKED = 2_000;
-const MAX_SPANS = 5_000;
 const MAX_DIAGNOSES = 100;
+/** The window snapshot() summarises loop delay and utilisation over. */
+const RECENT_MS = 10_000;
 const SPAN_MIN_MS = 10;
 const CALLBACK = /\/interactions\/(\d+)\/([^/]+)\/callback/;
 const WEBHOOK = /\/webhooks\/\d+\/([^/?]+)/;
@@ -128,13 +127,14 @@ export function installDoctor(client: Client, options: DoctorOptions = {}): Doct
   const emitter = new EventEmitter<{ diagnosis: [Diagnosis] }>();
   const tracked = new Map<string, Tracked>();
   const byToken = new Map<string, string>();
-  const spans: Span[] = [];
   const diagnoses: Diagnosis[] = [];
-  const rateLimits: Array<{ at: number; route: string; retryAfterMs: number; global: boolean }> = [];
   const arrivals = new Map<string, number>();
-  const clock = new ClockOffset();
-  const loop = new LoopDelay();
-  const utilization = new Utilization();
+  // The same meters LoopLab's reports are built on (bounded by the 15-minute token lifetime).
+  const clock = new ClockOffsetEstimator();
+  const loop = new LoopDelayRecorder();
+  const utilization = new UtilizationRecorder(1_000);
+  const ledger = new MainThreadLedger();
+  const observer = new RestObserver(clock);
   const wd = options.watchdog ?? true;
   const watchdog =
     wd === false
@@ -181,21 +181,22 @@ export function installDoctor(client: Client, options: DoctorOptions = {}): Doct
 
   // --- who holds the main thread -------------------------------------------------------------
   let holder: Owner | null = null;
+  const holderOf = (owner: Owner) => {
+    const user = tracked.get(owner.interactionId)?.user ?? owner.userId;
+    return { ...owner, user, label: `/${owner.command}` };
+  };
   const enter = (owner: Owner) => {
     if (holder === owner) return;
     holder = owner;
-    const t = tracked.get(owner.interactionId);
-    watchdog?.setHolder({ label: `/${owner.command}`, user: t?.user ?? owner.userId }, Date.now());
+    loop.wake();
+    watchdog?.setHolder(holderOf(owner), Date.now());
   };
   const leave = (owner: Owner, ms: number) => {
     const end = Date.now();
     const t = tracked.get(owner.interactionId);
     // Its own main-thread time before the first response was asked for (even if asked within this span).
     if (t) t.ownHeldMs += Math.max(0, Math.min(end, t.firstQueuedAt ?? end) - (end - ms));
-    if (ms >= SPAN_MIN_MS) {
-      spans.push({ owner, start: end - ms, end });
-      if (spans.length > MAX_SPANS) spans.shift();
-    }
+    if (ms >= SPAN_MIN_MS) ledger.add({ ...holderOf(owner), start: end - ms, end });
     if (holder === owner) {
       holder = null;
       watchdog?.setHolder(null, Date.now());
@@ -203,32 +204,14 @@ export function installDoctor(client: Client, options: DoctorOptions = {}): Doct
   };
   const unhook = watchOwnedCallbacks({ enter, leave });
 
-  function blockersOf(t: Tracked, end: number): Blocker[] {
-    const held = new Map<string, Blocker>();
-    for (const span of spans) {
-      if (span.owner.interactionId === t.owner.interactionId) continue;
-      const overlap = Math.min(span.end, end) - Math.max(span.start, t.created);
-      if (overlap <= 0) continue;
-      const id = span.owner.interactionId;
-      const b = held.get(id) ?? {
-        interactionId: id,
-        command: span.owner.command,
-        userId: span.owner.userId,
-        user: tracked.get(id)?.user ?? span.owner.userId,
-        heldMs: 0,
-      };
-      b.heldMs += overlap;
-      held.set(id, b);
-    }
-    return [...held.values()].sort((a, b) => b.heldMs - a.heldMs);
-  }
-
   function settle(t: Tracked, outcome: Outcome): void {
     if (outcome.kind !== 'edit-expired') t.settled = true;
     const end = t.firstSentAt ?? t.firstAnsweredAt ?? Date.now();
-    const limits = rateLimits
-      .filter((r) => t.firstQueuedAt !== undefined && r.at >= t.firstQueuedAt && r.at <= end)
+    const queued = t.firstQueuedAt;
+    const limits = observer.rateLimits
+      .filter((r) => queued !== undefined && r.at >= queued && r.at <= end)
       .map(({ route, retryAfterMs, global }) => ({ route, retryAfterMs, global }));
+    const id = t.owner.interactionId;
     report(
       diagnose(
         {
@@ -244,9 +227,10 @@ export function installDoctor(client: Client, options: DoctorOptions = {}): Doct
           firstAnsweredAt: t.firstAnsweredAt,
           responsesSent: t.responsesSent,
           ownHeldMs: t.ownHeldMs,
-          blockers: blockersOf(t, end),
+          blockers: ledger.blockersOf(id, t.created, end),
           clockUncertaintyMs: clock.uncertaintyMs,
           rateLimits: limits,
+          serverErrors: observer.serverErrorsOf(id).filter((e) => e.route.endsWith('/callback')),
         },
         outcome,
         closeCallMs,
@@ -343,44 +327,26 @@ export function installDoctor(client: Client, options: DoctorOptions = {}): Doct
     );
   };
   rest.queueRequest = patchedQueue;
+  // Every request on the wire: the clock offset from Discord's Date header, callback timings, 429s, 5xx.
   const originalRequest = rest.options.makeRequest;
-  const wrappedRequest: RequestFn = async (url, init) => {
-    const sentAt = Date.now();
-    const callback = CALLBACK.exec(url);
-    const id = callback?.[1] ?? byToken.get(WEBHOOK.exec(url)?.[1] ?? '');
-    const t = id ? tracked.get(id) : undefined;
-    // The last attempt's: after a 429 or a 5xx, @discordjs/rest waits and sends it again.
-    if (t && callback && t.firstAnsweredAt === undefined) t.firstSentAt = sentAt;
-    const response = await originalRequest(url, init);
-    const receivedAt = Date.now();
-    clock.addSample(response.headers.get('date'), sentAt, receivedAt);
-    if (response.status === 429) {
-      const after = Number(response.headers.get('retry-after'));
-      rateLimits.push({
-        at: receivedAt,
-        route: new URL(url).pathname,
-        retryAfterMs: Number.isFinite(after) ? after * 1000 : 0,
-        global: response.headers.get('x-ratelimit-global') !== null,
-      });
-    }
-    if (t && callback && response.status < 500 && response.status !== 429) t.firstAnsweredAt ??= receivedAt;
-    return response;
-  };
+  const wrappedRequest: RequestFn = observer.wrap(originalRequest);
   rest.options.makeRequest = wrappedRequest;
-  const onRateLimited = (info: { route: string; retryAfter: number; global: boolean }) => {
-    rateLimits.push({
+  // @discordjs/rest's own waits (its client-side limits) are announced, not answered with a 429.
+  const onRateLimited = (info: { route: string; retryAfter: number; global: boolean }) =>
+    observer.recordRateLimit({
       at: Date.now(),
       route: info.route,
       retryAfterMs: info.retryAfter,
       global: info.global,
     });
-    if (rateLimits.length > 1_000) rateLimits.shift();
-  };
   rest.on('rateLimited', onRateLimited);
 
   /** Discord answered a first response: accepted (code null) or refused with `code`. */
   function answered(t: Tracked, code: number | null): void {
-    t.firstAnsweredAt ??= Date.now();
+    // On the wire: the last attempt's (after a 429 or a 5xx, @discordjs/rest waits and sends it again).
+    const timing = observer.callbackTiming(t.owner.interactionId);
+    t.firstSentAt ??= timing?.sentAt;
+    t.firstAnsweredAt ??= timing?.receivedAt ?? Date.now();
     if (code === DiscordCode.InteractionAlreadyAcknowledged) {
       // Once another process answered, the bot's own later attempts (an error handler's reply) are no news.
       if (t.ackedElsewhere) return;
@@ -406,7 +372,7 @@ export function installDoctor(client: Client, options: DoctorOptions = {}): Doct
           help: 'Event-loop delay p99 over the last 10 s (ms), measured by @looplab/doctor.',
           registers: [registry as never],
           collect() {
-            this.set(loop.stats(10_000).p99);
+            this.set(recentLoop().p99);
           },
         });
         new prom.Gauge({
@@ -434,6 +400,13 @@ export function installDoctor(client: Client, options: DoctorOptions = {}): Doct
       );
   }
 
+  function recentLoop(): DoctorSnapshot['loopDelay'] {
+    const now = Date.now();
+    const { p50, p99, max, samples } = loop.stats(now - RECENT_MS, now);
+    const round = (v: number) => Math.round(v * 10) / 10;
+    return { p50: round(p50), p99: round(p99), max: round(max), samples };
+  }
+
   function inFlight(): InFlight[] {
     const now = Date.now();
     return [...tracked.values()]
@@ -453,8 +426,8 @@ export function installDoctor(client: Client, options: DoctorOptions = {}): Doct
     snapshot(): DoctorSnapshot {
       return {
         at: Date.now(),
-        loopDelay: loop.stats(10_000),
-        utilization: utilization.last(10_000),
+        loopDelay: recentLoop(),
+        utilization: Math.round(utilization.window(Date.now() - RECENT_MS).elu * 1000) / 1000,
         inFlight: inFlight(),
         clockOffset: {
           offsetMs: clock.offsetMs,
