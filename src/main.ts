@@ -14,6 +14,7 @@ import { type ClassroomSandbox, startClassroomSandbox } from './page/link.js';
 import { prepareFonts } from './report/charts/png.js';
 import type { SandboxThread } from './sandbox/thread.js';
 import { joinManager, type ShardPeers } from './shard/child.js';
+import { sharedIdentifyThrottler } from './shard/identify.js';
 import { type RunningShards, startShardManager } from './shard/manager.js';
 import {
   gatewayBotFetcher,
@@ -227,6 +228,8 @@ try {
     token: sandbox?.botToken ?? (config.discordToken as string),
     apiUrl: sandbox ? reachable(sandbox.apiUrl) : config.apiUrl,
     ...(telemetry ? { telemetry } : {}),
+    // A shard process paces its IDENTIFY with every other shard process (through the settings store).
+    ...(thisShard ? { identifyThrottler: (reserve) => sharedIdentifyThrottler(reserve, logger) } : {}),
   });
 } catch (error) {
   // A settings store that cannot be opened is a clear stop, never a silent reset.

@@ -43,7 +43,7 @@ describe('loadConfig defaults (empty env: sandbox mode)', () => {
       identifyIntervalMs: null,
     });
     // SHARD_COUNT unset: one process, as ever.
-    expect(config.shards).toEqual({ count: null, ids: null, spawnDelayMs: 5_500 });
+    expect(config.shards).toEqual({ count: null, ids: null, spawnDelayMs: 0 });
   });
 
   it('logs JSON when not on a TTY and pretty on a TTY', () => {

@@ -2,8 +2,9 @@
  * `SHARD_COUNT=2 npm start` against a Discord that recommends 2 shards and hosts two guilds (the
  * sandbox, on its own, as another machine would be): two shard processes under discord.js's
  * ShardingManager identify as [0,2] and [1,2], each guild is answered exactly once, a /block 3000
- * in one guild does not delay an /io in the other, a killed shard process comes back (resuming its
- * session), and SIGTERM still drains and exits 0 within 10 s.
+ * in one guild does not delay an /io in the other, the two IDENTIFYs are paced 5 s apart by the
+ * shared identify slots (no op 9) even with no spawn delay, a killed shard process comes back
+ * (identifying anew), and SIGTERM still drains and exits 0 within 10 s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -86,15 +87,16 @@ describe('SHARD_COUNT=2 npm start against a Discord with 2 shards and 2 guilds',
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'looplab-sharding-'));
-    // Discord's rules, its 5 s identify interval shortened so the test takes seconds, not minutes.
-    sandbox = await startSandboxThread({ shards: 2, guilds: 2, identifyIntervalMs: 1_000 });
+    // Discord's rules, its 5 s identify interval too; no spawn delay, so only the shared identify
+    // slots (src/shard/identify.ts) keep the second shard from identifying too early.
+    sandbox = await startSandboxThread({ shards: 2, guilds: 2, identifyIntervalMs: 5_000 });
     child = spawn('npm', ['start', '--silent'], {
       env: {
         ...process.env,
         DISCORD_TOKEN: sandbox.botToken,
         DISCORD_API_URL: sandbox.apiUrl,
         SHARD_COUNT: '2',
-        SHARD_SPAWN_DELAY_MS: '1200',
+        SHARD_SPAWN_DELAY_MS: '0',
         METRICS_PORT: '0',
         LOG_FORMAT: 'json',
         LOG_LEVEL: 'info',
@@ -143,6 +145,15 @@ describe('SHARD_COUNT=2 npm start against a Discord with 2 shards and 2 guilds',
     expect(connected.map((l) => l.shardId).sort()).toEqual([0, 1]);
     expect(new Set(connected.map((l) => l.pid)).size).toBe(2);
     expect(connected.every((l) => l.pid !== child.pid)).toBe(true);
+  });
+
+  it('paces the two IDENTIFYs 5 s apart across the processes: Discord never answers op 9', async () => {
+    const { events } = await sandbox.client.gateway();
+    expect(events.filter((e) => e.type === 'identify-rate-limited')).toEqual([]);
+    const [first, second] = events.filter((e) => e.type === 'identified').map((e) => e.at);
+    expect(second! - first!).toBeGreaterThanOrEqual(5_000);
+    // The second shard process said why it waited.
+    expect(output.text).toMatch(/"msg":"shard \d waits \d+ ms for its identify slot/);
   });
 
   it('answers each guild’s /io exactly once, from the shard the guild belongs to', async () => {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DefaultRestOptions, type REST, RESTEvents, type RESTOptions } from '@discordjs/rest';
-import { Client, Events, GatewayIntentBits, Routes, Status } from 'discord.js';
+import { Client, type ClientOptions, Events, GatewayIntentBits, Routes, Status } from 'discord.js';
 import { Classroom } from '../classroom/classroom.js';
 import type { Config } from '../config/env.js';
 import type { BotContext, Telemetry } from '../contracts/context.js';
@@ -52,7 +52,14 @@ export interface BotOptions {
   telemetry?: Telemetry;
   /** The classroom settings store; default the SQLite file in DATA_DIR (opened here: a bad one fails now). */
   store?: SettingsStore;
+  /**
+   * A shard process: discord.js's `ws.buildIdentifyThrottler`, made from the store's slot
+   * reservation, so IDENTIFYs are paced across every shard process (src/shard/identify.ts).
+   */
+  identifyThrottler?: (reserve: SettingsStore['reserveIdentify']) => BuildIdentifyThrottler;
 }
+
+type BuildIdentifyThrottler = NonNullable<NonNullable<ClientOptions['ws']>['buildIdentifyThrottler']>;
 
 /**
  * Discord's Date header has 1 s resolution: a few light requests spread over one second catch it
@@ -149,7 +156,19 @@ export async function createBot({
     makeRequest: measure.rest.wrap(DefaultRestOptions.makeRequest),
     handlerSweepInterval: REST_HANDLER_SWEEP_MS,
   };
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions });
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: restOptions,
+    ...(options.identifyThrottler
+      ? {
+          ws: {
+            buildIdentifyThrottler: options.identifyThrottler((bucket, intervalMs) =>
+              store.reserveIdentify(bucket, intervalMs),
+            ),
+          },
+        }
+      : {}),
+  });
   const interactionRest = routeInteractionRequests(
     client.rest,
     restOptions,

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { DEFAULT_HEARTBEAT_INTERVAL_MS, SHARD_SPAWN_DELAY_MS } from '../discord/facts.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../discord/facts.js';
 
 /** LoopLab's settings, read from the environment (and .env via dotenv) and checked once at start. */
 export interface Config {
@@ -174,7 +174,9 @@ export function loadConfig(
     shards: {
       count: shardCount(text('SHARD_COUNT'), problems),
       ids: shardIds(text('SHARD_IDS'), problems),
-      spawnDelayMs: int('SHARD_SPAWN_DELAY_MS', SHARD_SPAWN_DELAY_MS, 0, 60_000),
+      // No wait between spawns by default: the shared identify slots (src/shard/identify.ts) pace the
+      // IDENTIFYs themselves, so discord.js's blind 5.5 s (SHARD_SPAWN_DELAY_MS) only slows the start.
+      spawnDelayMs: int('SHARD_SPAWN_DELAY_MS', 0, 0, 60_000),
     },
     metrics: {
       host: text('METRICS_HOST') ?? '127.0.0.1',

@@ -25,6 +25,14 @@ export const MIGRATIONS: readonly Migration[] = [
       updated_at  BIGINT
     )`,
   },
+  {
+    version: 2,
+    description: 'identify slots shared by every shard process (one IDENTIFY per bucket per 5 s)',
+    sql: `CREATE TABLE identify_slots (
+      bucket  INTEGER PRIMARY KEY,
+      next_at BIGINT NOT NULL
+    )`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

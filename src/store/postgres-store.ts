@@ -80,6 +80,18 @@ export async function openPostgresStore(databaseUrl: string): Promise<SettingsSt
         client.release();
       }
     },
+    async reserveIdentify(bucket, intervalMs) {
+      // The database's clock, not each machine's: slots stay 5 s apart whatever the hosts' skew.
+      const { rows } = await pool.query<{ wait_ms: string }>(
+        `WITH now AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms)
+         INSERT INTO identify_slots (bucket, next_at) SELECT $1, ms + $2 FROM now
+         ON CONFLICT (bucket) DO UPDATE
+           SET next_at = GREATEST(identify_slots.next_at, (SELECT ms FROM now)) + $2
+         RETURNING next_at - $2 - (SELECT ms FROM now) AS wait_ms`,
+        [bucket, intervalMs],
+      );
+      return Math.max(0, Number(rows[0]?.wait_ms ?? 0));
+    },
     async close() {
       await pool.end();
     },

@@ -22,6 +22,13 @@ export interface SettingsStore {
   get(guildId: string): Promise<GuildOverrides>;
   /** Merges `patch` into the guild's overrides (undefined fields stay as they are) and returns the result. */
   update(guildId: string, patch: Omit<GuildOverrides, 'updatedAt'>): Promise<GuildOverrides>;
+  /**
+   * Reserves the next IDENTIFY slot of gateway bucket `bucket` (shard_id % max_concurrency): one
+   * per `intervalMs` across every process that uses this store (the shard processes of a machine
+   * on its SQLite file; every machine on PostgreSQL, by the database's clock). Resolves with how
+   * long to wait until the slot (0: now).
+   */
+  reserveIdentify(bucket: number, intervalMs: number): Promise<number>;
   close(): Promise<void>;
 }
 

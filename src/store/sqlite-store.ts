@@ -57,6 +57,13 @@ export function openSqliteStore(dataDir: string): SettingsStore {
     return next;
   });
 
+  // One statement, so two processes on the file never get the same slot (SQLite serialises writers).
+  const reserve = db.prepare<{ bucket: number; now: number; interval: number }, { next_at: number }>(
+    `INSERT INTO identify_slots (bucket, next_at) VALUES (@bucket, @now + @interval)
+     ON CONFLICT (bucket) DO UPDATE SET next_at = max(next_at, @now) + @interval
+     RETURNING next_at`,
+  );
+
   return {
     location: file,
     async get(guildId) {
@@ -70,6 +77,11 @@ export function openSqliteStore(dataDir: string): SettingsStore {
           cause: error,
         });
       }
+    },
+    async reserveIdentify(bucket, intervalMs) {
+      const now = Date.now();
+      const row = reserve.get({ bucket, now, interval: intervalMs });
+      return Math.max(0, (row?.next_at ?? now) - intervalMs - now);
     },
     async close() {
       if (db.open) db.close();

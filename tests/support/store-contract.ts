@@ -55,4 +55,26 @@ export function storeContract(open: () => Promise<SettingsStore>): void {
     }
     await store.close();
   });
+
+  it('hands out one IDENTIFY slot per bucket per interval to every process on the same data', async () => {
+    // Two stores on the same data are two shard processes (or two machines on PostgreSQL).
+    const [a, b] = [await open(), await open()];
+    const bucket = 1_000 + Math.floor(Math.random() * 1_000_000);
+    const waits = await Promise.all([
+      a.reserveIdentify(bucket, 5_000),
+      b.reserveIdentify(bucket, 5_000),
+      a.reserveIdentify(bucket, 5_000),
+    ]);
+    waits.sort((x, y) => x - y);
+    expect(waits[0]).toBe(0);
+    // The next slots are 5 s and 10 s after the first, less the few ms between the three calls.
+    expect(waits[1]).toBeGreaterThan(4_000);
+    expect(waits[1]).toBeLessThanOrEqual(5_000);
+    expect(waits[2]).toBeGreaterThan(9_000);
+    expect(waits[2]).toBeLessThanOrEqual(10_000);
+    // Another bucket (shard_id % max_concurrency) has slots of its own.
+    expect(await b.reserveIdentify(bucket + 1, 5_000)).toBe(0);
+    await a.close();
+    await b.close();
+  });
 }
