@@ -33,6 +33,7 @@ import { drain, openLoop, type Payload, runStep, type StepStats, templateFor, us
 import { treeCpuMs, treeRss } from './lib/proc.js';
 import { Progress } from './lib/progress.js';
 import { type BenchSandbox, startBenchSandbox } from './lib/sandbox.js';
+import { type ScalingRun, scalingRun } from './lib/scaling.js';
 import { median, round, sleep, summary } from './lib/stats.js';
 import { formatTable, mb, ms, pct, type Row, ratio, row } from './lib/table.js';
 
@@ -66,6 +67,7 @@ const plan = quick
       idleMs: 1_500,
       leakRate: 500,
       leak: [500, 1_500],
+      scaleBurst: 40,
     }
   : {
       rounds: 3,
@@ -83,6 +85,7 @@ const plan = quick
       idleMs: 5_000,
       leakRate: 1_000,
       leak: [1_000, 5_000],
+      scaleBurst: 40,
     };
 
 const rows: Row[] = [];
@@ -98,6 +101,7 @@ const progress = new Progress(
     want('offload') ? 2 : 0,
     want('measurement') && !quick ? 2 : 0,
     want('footprint') ? plan.starts * 2 + 2 : 0,
+    want('scaling') ? 2 : 0,
   ].reduce((a, b) => a + b, 0),
 );
 
@@ -679,6 +683,58 @@ async function footprint(open: Rig) {
 }
 
 // ------------------------------------------------------------------------------------------------
+// 7. Scaling ---------------------------------------------------------------------------------------
+async function scaling() {
+  // "Up to the cores": as many shard processes as this machine has cores (at least 2, to compare).
+  const n = Math.max(2, Math.min(availableParallelism(), 4));
+  const argv = buildIsFresh() ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const blockMs = 50;
+  const runs: ScalingRun[] = [];
+  for (const processes of [1, n]) {
+    progress.step(
+      `7 scaling: ${processes === 1 ? 'one process' : `${processes} shard processes`}, ${plan.scaleBurst} × /block ${blockMs} ms over 4 guilds`,
+    );
+    runs.push(
+      await scalingRun({
+        root: ROOT,
+        argv,
+        processes,
+        interactions: plan.scaleBurst,
+        blockMs,
+        spreadMs: 200,
+        env: OPEN,
+      }),
+    );
+  }
+  const [one, many] = runs as [ScalingRun, ScalingRun];
+  const speedup = many.perSecond / one.perSecond;
+  const target = 0.8 * n;
+  const all = runs.every((r) => r.answered === r.interactions);
+  raw.scaling = { shards: n, blockMs, program: argv.join(' '), runs };
+  rows.push(
+    row(
+      '7',
+      `scaling: ${n} shard processes vs 1, /block ${blockMs} ms burst over 4 guilds (throughput ratio)`,
+      `${one.perSecond.toFixed(1)}/s vs ${many.perSecond.toFixed(1)}/s = ${ratio(speedup)}`,
+      `≥ ${target.toFixed(1)}× (0.8 × ${n})`,
+      all && speedup >= target,
+      { speedup, runs },
+    ),
+    row(
+      '7',
+      'scaling: answered / sent (1 process · N processes)',
+      `${one.answered}/${one.interactions} · ${many.answered}/${many.interactions}`,
+      'all',
+      all,
+    ),
+    row(
+      '7',
+      'scaling: start to ready (1 process · N processes)',
+      `${ms(one.startMs, 0)} · ${ms(many.startMs, 0)}`,
+    ),
+  );
+}
+
 async function main() {
   const startedAt = new Date();
   const rigs: Rig[] = [];
@@ -715,7 +771,7 @@ async function main() {
     await section('footprint', () => footprint(looplab));
     // Last: it puts the classroom policy back to its defaults on this bot's server.
     await section('burst', () => burst(looplab));
-    rows.push(row('7', 'scaling: N shards vs 1', 'not measured: needs step 10', '≥ 0.8 × N', null));
+    await section('scaling', scaling);
   } finally {
     await Promise.all(rigs.map((r) => r.bot.stop().catch(() => {})));
     await Promise.all(rigs.map((r) => r.sandbox.close().catch(() => {})));

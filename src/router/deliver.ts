@@ -4,9 +4,10 @@ import type { CommandResult, OutgoingMessage, Picture } from '../contracts/run.j
 import type { Logger } from '../log/logger.js';
 import { snapshotInteraction, type Verdict } from '../measure/snapshot.js';
 import type { InteractionTrace } from '../measure/trace.js';
+import { ChartShedError } from '../report/charts/png.js';
 import { demoMessage, explanationMessage, reportPicture } from '../report/demo-report.js';
 import { type ReportFacts, reportFacts } from '../report/facts.js';
-import { withoutFiles, withPicture } from './message.js';
+import { withNote, withoutFiles, withPicture } from './message.js';
 import type { Responder } from './respond.js';
 
 /** Everything the pipeline needs to answer one interaction. */
@@ -67,8 +68,15 @@ async function deliverMessage(message: OutgoingMessage, picture: Picture | undef
   }
 }
 
-/** Renders the picture; null (logged) when it cannot: a message without its picture still teaches. */
-async function render(picture: Picture, log: Logger): Promise<Buffer | null> {
+/** What a report says when its chart was shed under load: the numbers are all there, only the picture is not. */
+export const CHART_SHED_NOTE =
+  'No chart this time: the bot is busy drawing many others (it sheds charts under a burst, never the answer).';
+
+/** A picture, or why not: shed under load (the message says so) or failed (logged). */
+type Rendered = { png: Buffer } | { png: null; shed: boolean };
+
+/** Renders the picture; without it (logged) when it cannot: a message without its picture still teaches. */
+async function render(picture: Picture, log: Logger): Promise<Rendered> {
   const started = performance.now();
   try {
     const png = await picture.render();
@@ -76,25 +84,30 @@ async function render(picture: Picture, log: Logger): Promise<Buffer | null> {
       { picture: picture.name, renderMs: Math.round((performance.now() - started) * 10) / 10 },
       'rendered',
     );
-    return png;
+    return { png };
   } catch (error) {
     log.warn({ err: error, picture: picture.name }, 'could not render the picture');
-    return null;
+    return { png: null, shed: error instanceof ChartShedError };
   }
 }
 
 async function attachLater(message: OutgoingMessage, picture: Picture, d: Delivery): Promise<void> {
-  const png = await render(picture, d.log);
-  if (!png) return;
-  await d.responder
-    .edit(withPicture(message, picture.name, png))
-    .catch((error) => d.log.warn({ err: error }, 'could not attach the picture'));
+  const { png, ...why } = await render(picture, d.log);
+  // Shed: one edit that says so, in place of the one that would have attached it.
+  const next = png
+    ? withPicture(message, picture.name, png)
+    : 'shed' in why && why.shed
+      ? withNote(message, CHART_SHED_NOTE)
+      : null;
+  if (!next) return;
+  await d.responder.edit(next).catch((error) => d.log.warn({ err: error }, 'could not attach the picture'));
 }
 
 /** Edits the deferred reply with the message and its picture; if the upload fails, without it. */
 async function editWithPicture(message: OutgoingMessage, picture: Picture | undefined, d: Delivery) {
-  const png = picture ? await render(picture, d.log) : null;
-  if (!png || !picture) return d.responder.edit(message);
+  if (!picture) return d.responder.edit(message);
+  const { png, ...why } = await render(picture, d.log);
+  if (!png) return d.responder.edit('shed' in why && why.shed ? withNote(message, CHART_SHED_NOTE) : message);
   try {
     return await d.responder.edit(withPicture(message, picture.name, png));
   } catch (error) {
@@ -179,11 +192,11 @@ async function explainInChannel(facts: ReportFacts, d: Delivery): Promise<void> 
     return;
   }
   const picture = reportPicture(facts);
-  const png = await render(picture, d.log);
+  const { png, ...why } = await render(picture, d.log);
   const post = (m: OutgoingMessage) => d.responder.postInChannel(d.channelId as string, m, facts.user.id);
   try {
     if (!png) {
-      await post(message);
+      await post('shed' in why && why.shed ? withNote(message, CHART_SHED_NOTE) : message);
       return;
     }
     await post(withPicture(message, picture.name, png)).catch((error) => {

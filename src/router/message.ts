@@ -45,6 +45,20 @@ export function withPicture(m: OutgoingMessage, name: string, png: Buffer): Outg
   };
 }
 
+/** The message with a short note in its first embed's footer (after any footer it has), or after its text. */
+export function withNote(m: OutgoingMessage, note: string): OutgoingMessage {
+  const [first, ...rest] = m.embeds ?? [];
+  if (!first) return { ...m, content: m.content ? `${m.content}\n-# ${note}` : note };
+  const text = first.footer?.text ? `${first.footer.text} · ${note}` : note;
+  return {
+    ...m,
+    embeds: [
+      { ...first, footer: { ...first.footer, text: truncate(text, MessageLimits.footerText) } },
+      ...rest,
+    ],
+  };
+}
+
 /** The same message without any attachment (Discord refused the upload). */
 export function withoutFiles(m: OutgoingMessage): OutgoingMessage {
   return { ...m, embeds: m.embeds?.map(({ image: _image, ...e }) => e), files: [] };
