@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SandboxClient } from '../src/sandbox/client.js';
+import { type Spawned, spawnCaptured } from './support/spawn.js';
 import { until } from './support/tiny-bot.js';
 
 /**
@@ -67,11 +68,8 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-function start(
-  args: string[],
-  env: Record<string, string>,
-): { child: ChildProcess; output: { text: string } } {
-  const child = spawn(process.execPath, args, {
+function start(args: string[], env: Record<string, string>): Spawned {
+  return spawnCaptured(process.execPath, args, {
     cwd: prod,
     env: {
       PATH: process.env.PATH ?? '',
@@ -81,16 +79,7 @@ function start(
       COOLDOWN_MS: '0',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const output = { text: '' };
-  child.stdout!.on('data', (c) => {
-    output.text += c;
-  });
-  child.stderr!.on('data', (c) => {
-    output.text += c;
-  });
-  return { child, output };
 }
 
 describe('npm run build', () => {

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxThread, startSandboxThread } from '../src/sandbox/thread.js';
 import { embedText } from './support/looplab.js';
+import { type Spawned, spawnCaptured } from './support/spawn.js';
 import { until } from './support/tiny-bot.js';
 
 /**
@@ -20,8 +20,8 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-function startBot(): { child: ChildProcess; output: { text: string } } {
-  const child = spawn(
+function startBot(): Spawned {
+  return spawnCaptured(
     process.execPath,
     ['--import', 'tsx', '--import', './tests/support/crash-on-signal.mjs', 'src/main.ts'],
     {
@@ -35,17 +35,8 @@ function startBot(): { child: ChildProcess; output: { text: string } } {
         POOL_SIZE: '1',
         METRICS_PORT: 'off',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const output = { text: '' };
-  child.stdout!.on('data', (c) => {
-    output.text += c;
-  });
-  child.stderr!.on('data', (c) => {
-    output.text += c;
-  });
-  return { child, output };
 }
 
 function logLines(text: string): Record<string, unknown>[] {

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxThread } from '../src/sandbox/thread.js';
 import { startSandboxThread } from '../src/sandbox/thread.js';
 import { embedText } from './support/looplab.js';
+import { type Spawned, spawnCaptured } from './support/spawn.js';
 import { until } from './support/tiny-bot.js';
 
 /**
@@ -21,8 +22,8 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-function npmStart(): { child: ChildProcess; output: { text: string } } {
-  const child = spawn('npm', ['start', '--silent'], {
+function npmStart(): Spawned {
+  return spawnCaptured('npm', ['start', '--silent'], {
     env: {
       ...process.env,
       DISCORD_TOKEN: sandbox.botToken,
@@ -32,16 +33,7 @@ function npmStart(): { child: ChildProcess; output: { text: string } } {
       LOG_LEVEL: 'info',
       POOL_SIZE: '1',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const output = { text: '' };
-  child.stdout!.on('data', (c) => {
-    output.text += c;
-  });
-  child.stderr!.on('data', (c) => {
-    output.text += c;
-  });
-  return { child, output };
 }
 
 async function started(output: { text: string }) {

@@ -1,23 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { proxyRequests } from '@discordjs/proxy';
 import { REST } from '@discordjs/rest';
+import { type Spawned, spawnCaptured } from './spawn.js';
 import { until } from './tiny-bot.js';
 
 /** `npm start` as a user runs it (npm → node → shard processes), its output collected. */
-export interface LoopLabProcess {
-  child: ChildProcess;
-  output: { text: string };
-  /** Its JSON log lines (the manager's and every shard process's). */
-  lines(): Array<{ pid: number; shardId?: number; msg: string; [key: string]: unknown }>;
-  /** SIGTERM; resolves with the exit code and how long it took. */
-  stop(): Promise<{ code: number | null; afterMs: number }>;
-}
+export type LoopLabProcess = Spawned;
 
 export function npmStart(env: Record<string, string>): LoopLabProcess {
-  const child = spawn('npm', ['start', '--silent'], {
+  return spawnCaptured('npm', ['start', '--silent'], {
     env: {
       ...process.env,
       LOG_FORMAT: 'json',
@@ -28,32 +20,7 @@ export function npmStart(env: Record<string, string>): LoopLabProcess {
       METRICS_PORT: '0',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const output = { text: '' };
-  child.stdout!.on('data', (c) => {
-    output.text += c;
-  });
-  child.stderr!.on('data', (c) => {
-    output.text += c;
-  });
-  return {
-    child,
-    output,
-    lines: () =>
-      output.text
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l)),
-    async stop() {
-      const at = Date.now();
-      if (child.exitCode !== null) return { code: child.exitCode, afterMs: 0 };
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const [code] = (await exited) as [number | null];
-      return { code, afterMs: Date.now() - at };
-    },
-  };
 }
 
 /** Waits until every shard process of `p` is ready. */

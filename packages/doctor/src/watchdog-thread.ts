@@ -77,7 +77,8 @@ function poll(): void {
   }
 }
 
-const timer = setInterval(poll, 25);
+// Every 50 ms: a stall past the threshold is seen within 50 ms of it (20 wake-ups a second while idle).
+const timer = setInterval(poll, 50);
 parentPort?.on('close', () => {
   clearInterval(timer);
   if (logFile) closeSync(fd);
