@@ -102,7 +102,8 @@ describe('watchdog', () => {
     expect(threadId).toBeGreaterThan(0);
     const { start, end, sightings, lines } = await stallOnce(watchdog, logFile);
     expect(sightings).toHaveLength(1);
-    expect(sightings[0]!.seenAt).toBeGreaterThanOrEqual(start + 200);
+    // Seen once the thread was silent 250 ms since its last beat, which came up to 100 ms (one beat) before the stall.
+    expect(sightings[0]!.seenAt).toBeGreaterThanOrEqual(start + 250 - 100);
     expect(sightings[0]!.seenAt).toBeLessThan(end);
     expect(lines).toHaveLength(1);
     expect(lines[0]!.threadId).toBe(threadId);
