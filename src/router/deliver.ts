@@ -72,8 +72,16 @@ async function deliverMessage(message: OutgoingMessage, picture: Picture | undef
 export const CHART_SHED_NOTE =
   'No chart this time: the bot is busy drawing many others (it sheds charts under a burst, never the answer).';
 
-/** A picture, or why not: shed under load (the message says so) or failed (logged). */
-type Rendered = { png: Buffer } | { png: null; shed: boolean };
+/** A picture, or none: shed under load (the message then says so) or failed (logged). */
+interface Rendered {
+  png: Buffer | null;
+  shed: boolean;
+}
+
+/** The message as it goes when its picture could not be drawn: with the shed note if it was shed. */
+function withoutPicture(message: OutgoingMessage, { shed }: Rendered): OutgoingMessage {
+  return shed ? withNote(message, CHART_SHED_NOTE) : message;
+}
 
 /** Renders the picture; without it (logged) when it cannot: a message without its picture still teaches. */
 async function render(picture: Picture, log: Logger): Promise<Rendered> {
@@ -84,7 +92,7 @@ async function render(picture: Picture, log: Logger): Promise<Rendered> {
       { picture: picture.name, renderMs: Math.round((performance.now() - started) * 10) / 10 },
       'rendered',
     );
-    return { png };
+    return { png, shed: false };
   } catch (error) {
     log.warn({ err: error, picture: picture.name }, 'could not render the picture');
     return { png: null, shed: error instanceof ChartShedError };
@@ -92,12 +100,13 @@ async function render(picture: Picture, log: Logger): Promise<Rendered> {
 }
 
 async function attachLater(message: OutgoingMessage, picture: Picture, d: Delivery): Promise<void> {
-  const { png, ...why } = await render(picture, d.log);
+  const rendered = await render(picture, d.log);
   // Shed: one edit that says so, in place of the one that would have attached it.
+  const { png, shed } = rendered;
   const next = png
     ? withPicture(message, picture.name, png)
-    : 'shed' in why && why.shed
-      ? withNote(message, CHART_SHED_NOTE)
+    : shed
+      ? withoutPicture(message, rendered)
       : null;
   if (!next) return;
   await d.responder.edit(next).catch((error) => d.log.warn({ err: error }, 'could not attach the picture'));
@@ -106,8 +115,9 @@ async function attachLater(message: OutgoingMessage, picture: Picture, d: Delive
 /** Edits the deferred reply with the message and its picture; if the upload fails, without it. */
 async function editWithPicture(message: OutgoingMessage, picture: Picture | undefined, d: Delivery) {
   if (!picture) return d.responder.edit(message);
-  const { png, ...why } = await render(picture, d.log);
-  if (!png) return d.responder.edit('shed' in why && why.shed ? withNote(message, CHART_SHED_NOTE) : message);
+  const rendered = await render(picture, d.log);
+  const { png } = rendered;
+  if (!png) return d.responder.edit(withoutPicture(message, rendered));
   try {
     return await d.responder.edit(withPicture(message, picture.name, png));
   } catch (error) {
@@ -192,11 +202,12 @@ async function explainInChannel(facts: ReportFacts, d: Delivery): Promise<void> 
     return;
   }
   const picture = reportPicture(facts);
-  const { png, ...why } = await render(picture, d.log);
+  const rendered = await render(picture, d.log);
+  const { png } = rendered;
   const post = (m: OutgoingMessage) => d.responder.postInChannel(d.channelId as string, m, facts.user.id);
   try {
     if (!png) {
-      await post('shed' in why && why.shed ? withNote(message, CHART_SHED_NOTE) : message);
+      await post(withoutPicture(message, rendered));
       return;
     }
     await post(withPicture(message, picture.name, png)).catch((error) => {
